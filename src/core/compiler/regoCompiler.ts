@@ -1,0 +1,60 @@
+import { PolicyProblem } from '../model';
+
+/** One Rego source file. `file` is the path shown in errors (workspace-relative or absolute). */
+export interface RegoModule {
+  file: string;
+  source: string;
+}
+
+export interface CompileRequest {
+  modules: RegoModule[];
+  /**
+   * Entrypoints as slash paths (`credcheck/checks/root_mfa`, `credcheck/query/result`). When empty, the compiler picks
+   * every package that defines a rule named deny, violation, warn, info or skip (optionally suffixed: deny_foo) or
+   * exception, and returns the choice in `entrypoints`.
+   */
+  entrypoints?: string[];
+  /** Abort a long compilation (the compiler instance may be discarded). */
+  signal?: AbortSignal;
+}
+
+/** A METADATA annotation as OPA parses it (package or rule scope). */
+export interface PolicyAnnotation {
+  /** The annotated package or rule path, slash form: `credcheck/checks/root_mfa` or `credcheck/checks/root_mfa/deny`. */
+  path: string;
+  scope: string;
+  title?: string;
+  description?: string;
+  related_resources?: { ref: string; description?: string }[];
+  custom?: Record<string, unknown>;
+  file: string;
+  line: number;
+}
+
+/** Where a rule is defined, so a finding can point at the Rego that produced it. */
+export interface RuleLocation {
+  /** Package path, slash form. */
+  package: string;
+  /** Rule name, e.g. `deny` or `warn_old_key`. */
+  name: string;
+  file: string;
+  line: number;
+}
+
+export type CompileResult =
+  | {
+      ok: true;
+      /** policy.wasm bytes, loadable with @open-policy-agent/opa-wasm's loadPolicy. */
+      wasm: Uint8Array;
+      entrypoints: string[];
+      annotations: PolicyAnnotation[];
+      rules: RuleLocation[];
+    }
+  | { ok: false; errors: PolicyProblem[] };
+
+/** Rego sources in, policy.wasm or located errors out. Implemented by the embedded compiler and by an optional opa binary. */
+export interface RegoCompiler {
+  compile(request: CompileRequest): Promise<CompileResult>;
+  /** Free the compiler (workers, wasm instances). */
+  dispose(): void;
+}
