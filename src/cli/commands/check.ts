@@ -1,6 +1,171 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { auditReports, AuditResult } from '../../core/audit';
+import { CatalogEntry, loadBundledPolicies } from '../../core/catalog';
+import { buildComplianceView, knownFrameworks } from '../../core/compliance';
+import { RegoCompiler, RegoModule } from '../../core/compiler/regoCompiler';
+import { PolicyProblem } from '../../core/model';
+import { FORMAT_NAMES, getFormatter, OutputContext } from '../../core/output/formatter';
+import { isFailing } from '../../core/output/findingFields';
+import { parseSuppressions, Suppression, SuppressionFileError } from '../../core/suppressions';
+import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, UsageError } from '../io';
+import { evaluationTimeFrom, formatProblem } from './input';
+import packageJson from '../../../package.json';
 
-// Placeholder until the owning work lands: fails loudly rather than pretending.
-export async function run(_args: string[], _io: CliIo): Promise<number> {
-  throw new UsageError('the check command is not built yet');
+const USAGE =
+  'usage: credcheck check <report.csv>... [--policy <dir|file>]... [--now <ISO 8601>] [--param name=value]... ' +
+  `[--format ${FORMAT_NAMES.join('|')}] [--output <file>] [--framework <id>] [--suppressions <file>] [--enable <check>]... [--disable <check>]...`;
+
+/** What tests may replace: the Rego compiler for user policies. */
+export interface CheckDependencies {
+  createCompiler?: () => Promise<RegoCompiler>;
+}
+
+/**
+ * `credcheck check`: runs the bundled checks and the user's policies over one or more reports.
+ * Exit 0: no failing finding; 1: at least one failing (unsuppressed) finding; 2: a usage, input or policy error.
+ */
+export async function run(args: string[], io: CliIo, dependencies: CheckDependencies = {}): Promise<number> {
+  const { values, positionals } = readArguments(args);
+  if (positionals.length === 0) throw new UsageError(`expected at least one report file\n${USAGE}`);
+  const formatName = values.format ?? 'table';
+  const formatter = getFormatter(formatName);
+  if (!formatter) throw new UsageError(`unknown --format "${formatName}" (expected one of ${FORMAT_NAMES.join(', ')})`);
+  // Read once: every age, expiry and time.now_ns() in this run uses this instant.
+  const now = evaluationTimeFrom(values.now);
+  const params = readParams(values.param ?? []);
+  const bundled = loadBundledPolicies();
+  checkSelection(bundled.checks, [...(values.enable ?? []), ...(values.disable ?? [])]);
+  if (values.framework !== undefined && !knownFrameworks(bundled.checks).includes(values.framework)) {
+    throw new UsageError(`unknown --framework "${values.framework}" (expected one of ${knownFrameworks(bundled.checks).join(', ')})`);
+  }
+
+  const reports = positionals.map((file) => ({ file, text: readInput(io, file, 'report') }));
+  const suppressions = values.suppressions !== undefined ? readSuppressions(io, values.suppressions) : undefined;
+  if (suppressions instanceof SuppressionFileError) {
+    io.stderr(`${suppressions.message}\n`);
+    return 2;
+  }
+  const userPolicies = (values.policy ?? []).flatMap((path) => collectPolicies(io, path));
+  const compiler = userPolicies.length > 0 ? await (dependencies.createCompiler ?? createDefaultCompiler)() : undefined;
+  let result: AuditResult;
+  try {
+    result = await auditReports({
+      reports, now, params, userPolicies, compiler, suppressions, bundled,
+      enabledChecks: { enable: values.enable, disable: values.disable },
+    });
+  } finally {
+    compiler?.dispose();
+  }
+
+  let inputError = false;
+  for (const report of result.reports) {
+    for (const problem of report.problems) io.stderr(`${formatProblem(problem)}\n`);
+    if (report.input.users.length === 0 && report.problems.some((p) => p.severity === 'error')) inputError = true;
+  }
+  for (const problem of result.policyProblems) io.stderr(`${formatPolicyProblem(problem)}\n`);
+
+  const compliance = values.framework !== undefined ? buildComplianceView(values.framework, result.findings, result.catalog) : undefined;
+  const context: OutputContext = {
+    reports: result.reports.map((r) => ({ file: r.file, layout: r.parsed.layout, accountId: r.input.report.account_id, users: r.input.users.length, problems: r.problems })),
+    findings: compliance ? compliance.findings : result.findings,
+    policyProblems: result.policyProblems,
+    catalog: result.catalog,
+    evaluationTime: now.toISOString(),
+    toolVersion: packageJson.version,
+    compliance,
+  };
+  const output = formatter.format(context);
+  if (values.output !== undefined) writeFileSync(resolve(io.cwd, values.output), output);
+  else io.stdout(output);
+
+  if (inputError || result.policyProblems.length > 0) return 2;
+  return result.findings.some(isFailing) ? 1 : 0;
+}
+
+function readArguments(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        policy: { type: 'string', multiple: true },
+        now: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        format: { type: 'string' },
+        output: { type: 'string' },
+        framework: { type: 'string' },
+        suppressions: { type: 'string' },
+        enable: { type: 'string', multiple: true },
+        disable: { type: 'string', multiple: true },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+}
+
+/** `--param name=value`: numbers and booleans are typed, anything else stays text. */
+export function readParams(entries: string[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const entry of entries) {
+    const match = /^([A-Za-z_][\w.-]*)=(.*)$/s.exec(entry);
+    if (!match) throw new UsageError(`--param "${entry}" is not name=value`);
+    const [, name, text] = match as unknown as [string, string, string];
+    params[name] = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text;
+  }
+  return params;
+}
+
+function checkSelection(catalog: CatalogEntry[], ids: string[]): void {
+  for (const id of ids) {
+    if (!catalog.some((entry) => entry.id === id)) throw new UsageError(`unknown check "${id}" (see credcheck checks)`);
+  }
+}
+
+function readInput(io: CliIo, file: string, what: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function readSuppressions(io: CliIo, file: string): Suppression[] | SuppressionFileError {
+  try {
+    return parseSuppressions(readInput(io, file, 'suppressions file'), file);
+  } catch (error) {
+    if (error instanceof SuppressionFileError) return error;
+    throw error;
+  }
+}
+
+/** Every .rego under a directory (policy tests, hidden folders and node_modules left out), or the one file given. */
+function collectPolicies(io: CliIo, path: string): RegoModule[] {
+  const absolute = resolve(io.cwd, path);
+  if (!existsSync(absolute)) throw new UsageError(`--policy ${path}: no such file or directory`);
+  const display = (file: string) => (isAbsolute(path) ? file : relative(io.cwd, file) || file);
+  if (statSync(absolute).isFile()) return [{ file: display(absolute), source: readFileSync(absolute, 'utf8') }];
+  const modules: RegoModule[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const child = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') walk(child);
+      } else if (entry.name.endsWith('.rego') && !entry.name.endsWith('_test.rego')) {
+        modules.push({ file: display(child), source: readFileSync(child, 'utf8') });
+      }
+    }
+  };
+  walk(absolute);
+  if (modules.length === 0) throw new UsageError(`--policy ${path}: no .rego files found`);
+  return modules;
+}
+
+/** `file:line:column: message`, the form editors and CI logs link. */
+export function formatPolicyProblem(problem: PolicyProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
 }

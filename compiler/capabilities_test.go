@@ -1,0 +1,92 @@
+package main
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestNativeBuiltinsMatchOPA re-reads OPA's private list of builtins implemented inside policy.wasm, from the module
+// cache, and fails when nativeBuiltins no longer mirrors it (after an OPA upgrade).
+func TestNativeBuiltinsMatchOPA(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/open-policy-agent/opa").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	upstream := selectorNames(t, filepath.Join(strings.TrimSpace(string(out)), "internal/compiler/wasm/wasm.go"), "builtinsFunctions")
+	ours := selectorNames(t, "capabilities.go", "nativeBuiltins")
+	slices.Sort(upstream)
+	slices.Sort(ours)
+	if !slices.Equal(upstream, ours) {
+		t.Fatalf("nativeBuiltins drifted from OPA's builtinsFunctions:\nupstream %v\nours     %v", upstream, ours)
+	}
+}
+
+// selectorNames lists X in every ast.X.Name of the named variable's initializer.
+func selectorNames(t *testing.T, file, variable string) []string {
+	t.Helper()
+	parsed, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	ast.Inspect(parsed, func(node ast.Node) bool {
+		spec, ok := node.(*ast.ValueSpec)
+		if !ok || len(spec.Names) != 1 || spec.Names[0].Name != variable {
+			return true
+		}
+		ast.Inspect(spec, func(inner ast.Node) bool {
+			if selector, ok := inner.(*ast.SelectorExpr); ok && selector.Sel.Name == "Name" {
+				if builtin, ok := selector.X.(*ast.SelectorExpr); ok {
+					names = append(names, builtin.Sel.Name)
+				}
+			}
+			return true
+		})
+		return false
+	})
+	if len(names) == 0 {
+		t.Fatalf("no %s in %s", variable, file)
+	}
+	return names
+}
+
+func TestUnsupportedBuiltinsFailAtTheCall(t *testing.T) {
+	for _, call := range []string{`http.send({"method": "get", "url": "https://example.com"})`, `crypto.x509.parse_certificates("x")`, `opa.runtime()`} {
+		source := "package p\n\ndeny contains msg if {\n\tx := " + call + "\n\tmsg := sprintf(\"%v\", [x])\n}\n"
+		response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+		name := call[:strings.IndexByte(call, '(')]
+		if response.OK || len(response.Errors) != 1 {
+			t.Fatalf("%s: want one error, got %+v", name, response)
+		}
+		e := response.Errors[0]
+		if e.Line != 4 || e.Column != 7 || e.Message != "undefined function "+name {
+			t.Fatalf("%s: got %+v", name, e)
+		}
+	}
+}
+
+func TestSupportedBuiltinsCompile(t *testing.T) {
+	source := `package p
+
+deny contains msg if {
+	some user in input.users
+	time.now_ns() - time.parse_rfc3339_ns(user.created) > 90 * 24 * 3600 * 1000000000
+	regex.match("^a", user.user)
+	print("debugging", user.user)
+	msg := sprintf("%s is old", [user.user])
+}
+`
+	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+	if !response.OK || len(response.Wasm) < 8 || string(response.Wasm[:4]) != "\x00asm" {
+		t.Fatalf("want wasm, got %+v", response.Errors)
+	}
+	if !slices.Equal(response.Entrypoints, []string{"p"}) {
+		t.Fatalf("entrypoints %v", response.Entrypoints)
+	}
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/compile"
+	"github.com/open-policy-agent/opa/v1/storage"
+)
+
+// Module is one Rego source file; File is the name errors are reported under.
+type Module struct {
+	File   string `json:"file"`
+	Source string `json:"source"`
+}
+
+type Request struct {
+	Modules     []Module `json:"modules"`
+	Entrypoints []string `json:"entrypoints"`
+}
+
+type Problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
+}
+
+type RelatedResource struct {
+	Ref         string `json:"ref"`
+	Description string `json:"description,omitempty"`
+}
+
+type Annotation struct {
+	Path             string            `json:"path"`
+	Scope            string            `json:"scope"`
+	Title            string            `json:"title,omitempty"`
+	Description      string            `json:"description,omitempty"`
+	RelatedResources []RelatedResource `json:"related_resources,omitempty"`
+	Custom           map[string]any    `json:"custom,omitempty"`
+	File             string            `json:"file"`
+	Line             int               `json:"line"`
+}
+
+type RuleLocation struct {
+	Package string `json:"package"`
+	Name    string `json:"name"`
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+}
+
+type Response struct {
+	OK          bool           `json:"ok"`
+	Entrypoints []string       `json:"entrypoints,omitempty"`
+	Annotations []Annotation   `json:"annotations,omitempty"`
+	Rules       []RuleLocation `json:"rules,omitempty"`
+	Errors      []Problem      `json:"errors,omitempty"`
+	// Wasm is handed to JavaScript as a Uint8Array, not through JSON.
+	Wasm []byte `json:"-"`
+}
+
+// decisionRule matches the conftest rule vocabulary that makes a package a check.
+var decisionRule = regexp.MustCompile(`^((deny|violation|warn|info|skip)(_[A-Za-z0-9_]+)?|exception)$`)
+
+// compilePolicy never panics: a Go panic would kill the whole wasm instance, so it becomes a located error.
+func compilePolicy(request Request) (response Response) {
+	defer func() {
+		if recovered := recover(); recovered != nil {
+			file, line := firstPackageLine(request.Modules, nil)
+			response = Response{Errors: []Problem{{
+				File: file, Line: line, Column: 1, Code: "internal_error",
+				Message: fmt.Sprintf("internal compiler error: %v\n%s", recovered, debug.Stack()),
+			}}}
+		}
+	}()
+	if len(request.Modules) == 0 {
+		return Response{Errors: []Problem{{Message: "no Rego modules to compile", Code: "no_modules"}}}
+	}
+	sources := map[string]string{}
+	parsed := make([]*ast.Module, 0, len(request.Modules))
+	var problems []Problem
+	for _, module := range request.Modules {
+		sources[module.File] = module.Source
+		m, err := ast.ParseModuleWithOpts(module.File, module.Source, ast.ParserOptions{
+			RegoVersion: ast.RegoV1, ProcessAnnotation: true,
+		})
+		if err != nil {
+			problems = append(problems, toProblems(err, request.Modules, sources, nil)...)
+			continue
+		}
+		if m == nil {
+			problems = append(problems, Problem{File: module.File, Line: 1, Column: 1, Code: "rego_parse_error",
+				Message: "empty module: a Rego file needs a package declaration"})
+			continue
+		}
+		parsed = append(parsed, m)
+	}
+	if len(problems) > 0 {
+		return Response{Errors: problems}
+	}
+
+	entrypoints := slices.Clone(request.Entrypoints)
+	if len(entrypoints) == 0 {
+		entrypoints = decisionPackages(parsed)
+		if len(entrypoints) == 0 {
+			file, line := firstPackageLine(request.Modules, parsed)
+			return Response{Errors: []Problem{{File: file, Line: line, Column: 1, Code: "no_entrypoint",
+				Message: "no rule named deny, violation, warn, info, skip or exception: nothing to evaluate"}}}
+		}
+	}
+
+	annotations, errs := annotationsOf(parsed)
+	if errs != nil {
+		return Response{Errors: toProblems(errs, request.Modules, sources, parsed)}
+	}
+
+	policyBundle := &bundle.Bundle{Data: map[string]any{}}
+	policyBundle.SetRegoVersion(ast.RegoV1)
+	policyBundle.Manifest.Init()
+	for i, module := range parsed {
+		file := request.Modules[i].File
+		policyBundle.Modules = append(policyBundle.Modules, bundle.ModuleFile{
+			URL: file, Path: file, Raw: []byte(request.Modules[i].Source), Parsed: module,
+		})
+	}
+
+	compiler := compile.New().
+		WithTarget(compile.TargetWasm).
+		WithRegoVersion(ast.RegoV1).
+		WithCapabilities(capabilities()).
+		WithEntrypoints(entrypoints...).
+		WithBundle(policyBundle)
+	if err := compiler.Build(context.Background()); err != nil {
+		return Response{Errors: toProblems(err, request.Modules, sources, parsed)}
+	}
+	built := compiler.Bundle()
+	if len(built.WasmModules) == 0 {
+		file, line := firstPackageLine(request.Modules, parsed)
+		return Response{Errors: []Problem{{File: file, Line: line, Column: 1, Code: "internal_error",
+			Message: "the compiler produced no wasm module"}}}
+	}
+	return Response{
+		OK:          true,
+		Wasm:        built.WasmModules[0].Raw,
+		Entrypoints: entrypoints,
+		Annotations: annotations,
+		Rules:       ruleLocations(parsed),
+	}
+}
+
+// decisionPackages picks every package with a conftest-style rule; the package path is the entrypoint, so the
+// wasm returns the whole package document and the engine reads deny/warn/... from it.
+func decisionPackages(modules []*ast.Module) []string {
+	var paths []string
+	for _, module := range modules {
+		for _, rule := range module.Rules {
+			if decisionRule.MatchString(ruleName(rule)) {
+				if path, err := slashPath(module.Package.Path); err == nil && !slices.Contains(paths, path) {
+					paths = append(paths, path)
+				}
+				break
+			}
+		}
+	}
+	return paths
+}
+
+func ruleName(rule *ast.Rule) string {
+	ref := rule.Head.Ref()
+	if len(ref) == 1 {
+		if v, ok := ref[0].Value.(ast.Var); ok {
+			return string(v)
+		}
+	}
+	return ref.GroundPrefix().String()
+}
+
+// slashPath turns data.a.b into a/b, the form entrypoints and the SDK use.
+func slashPath(ref ast.Ref) (string, error) {
+	path, err := storage.NewPathForRef(ref)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimPrefix(path.String(), "/"), nil
+}
+
+func annotationsOf(modules []*ast.Module) ([]Annotation, error) {
+	set, errs := ast.BuildAnnotationSet(modules)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	var out []Annotation
+	for _, ref := range set.Flatten() {
+		a := ref.Annotations
+		path, err := slashPath(ref.Path)
+		if err != nil {
+			path = ref.Path.String()
+		}
+		annotation := Annotation{Path: path, Scope: a.Scope, Title: a.Title, Description: a.Description, Custom: a.Custom}
+		for _, resource := range a.RelatedResources {
+			annotation.RelatedResources = append(annotation.RelatedResources,
+				RelatedResource{Ref: resource.Ref.String(), Description: resource.Description})
+		}
+		// The METADATA block's own location: that is where a bad annotation must be reported.
+		if location := a.Location; location != nil {
+			annotation.File, annotation.Line = location.File, location.Row
+		} else if ref.Location != nil {
+			annotation.File, annotation.Line = ref.Location.File, ref.Location.Row
+		}
+		out = append(out, annotation)
+	}
+	return out, nil
+}
+
+func ruleLocations(modules []*ast.Module) []RuleLocation {
+	var out []RuleLocation
+	for _, module := range modules {
+		pkg, _ := slashPath(module.Package.Path)
+		for _, rule := range module.Rules {
+			if rule.Location == nil {
+				continue
+			}
+			out = append(out, RuleLocation{Package: pkg, Name: ruleName(rule), File: rule.Location.File, Line: rule.Location.Row})
+		}
+	}
+	return out
+}
+
+// toProblems flattens whatever the compiler returned into located problems with UTF-16 columns.
+func toProblems(err error, modules []Module, sources map[string]string, parsed []*ast.Module) []Problem {
+	var astErrors ast.Errors
+	if errors.As(err, &astErrors) && len(astErrors) > 0 {
+		out := make([]Problem, 0, len(astErrors))
+		for _, e := range astErrors {
+			out = append(out, fromASTError(e, modules, sources, parsed))
+		}
+		return out
+	}
+	var astError *ast.Error
+	if errors.As(err, &astError) {
+		return []Problem{fromASTError(astError, modules, sources, parsed)}
+	}
+	file, line := packageLineFor(err.Error(), modules, parsed)
+	return []Problem{{File: file, Line: line, Column: 1, Message: err.Error(), Code: "rego_compile_error"}}
+}
+
+func fromASTError(e *ast.Error, modules []Module, sources map[string]string, parsed []*ast.Module) Problem {
+	problem := Problem{Message: e.Message, Code: e.Code}
+	if e.Location != nil && e.Location.File != "" && e.Location.Row > 0 {
+		problem.File, problem.Line = e.Location.File, e.Location.Row
+		problem.Column = utf16Column(sources[e.Location.File], e.Location.Row, e.Location.Col, e.Location.Offset)
+		return problem
+	}
+	problem.File, problem.Line = packageLineFor(e.Message, modules, parsed)
+	problem.Column = 1
+	return problem
+}
+
+// packageLineFor attaches an unlocated error (an unknown entrypoint, say) to the package it names, else to the
+// first module's package line.
+func packageLineFor(message string, modules []Module, parsed []*ast.Module) (string, int) {
+	for _, module := range parsed {
+		if module.Package == nil || module.Package.Location == nil {
+			continue
+		}
+		if path, err := slashPath(module.Package.Path); err == nil && strings.Contains(message, `"`+path) {
+			return module.Package.Location.File, module.Package.Location.Row
+		}
+	}
+	return firstPackageLine(modules, parsed)
+}
+
+func firstPackageLine(modules []Module, parsed []*ast.Module) (string, int) {
+	for _, module := range parsed {
+		if module.Package != nil && module.Package.Location != nil {
+			return module.Package.Location.File, module.Package.Location.Row
+		}
+	}
+	for _, module := range modules {
+		for i, line := range strings.Split(module.Source, "\n") {
+			if bytes.HasPrefix([]byte(strings.TrimSpace(line)), []byte("package ")) {
+				return module.File, i + 1
+			}
+		}
+	}
+	if len(modules) > 0 {
+		return modules[0].File, 1
+	}
+	return "", 0
+}

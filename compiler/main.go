@@ -1,0 +1,61 @@
+//go:build js && wasm
+
+// Command compiler is OPA's Rego-to-wasm compiler built for GOOS=js GOARCH=wasm. It registers one global function,
+// credcheckCompile(requestJSON), and then stays alive so later calls skip Go's start-up.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall/js"
+
+	"github.com/open-policy-agent/opa/v1/version"
+)
+
+// call handles {"op":"compile",...} (the default) and {"op":"capabilities"}. It returns {json, wasm}: the response
+// as JSON text and, on success, the policy.wasm bytes as a Uint8Array (no base64 round trip).
+func call(_ js.Value, args []js.Value) (result any) {
+	defer func() {
+		if recovered := recover(); recovered != nil {
+			result = reply(Response{Errors: []Problem{{Code: "internal_error", Message: fmt.Sprintf("internal compiler error: %v", recovered)}}}, nil)
+		}
+	}()
+	if len(args) != 1 || args[0].Type() != js.TypeString {
+		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "credcheckCompile expects one JSON string"}}}, nil)
+	}
+	var envelope struct {
+		Op string `json:"op"`
+		Request
+	}
+	if err := json.Unmarshal([]byte(args[0].String()), &envelope); err != nil {
+		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "bad request JSON: " + err.Error()}}}, nil)
+	}
+	if envelope.Op == "capabilities" {
+		return reply(capabilitiesReport(version.Version), nil)
+	}
+	response := compilePolicy(envelope.Request)
+	return reply(response, response.Wasm)
+}
+
+func reply(body any, wasm []byte) js.Value {
+	text, err := json.Marshal(body)
+	if err != nil {
+		text = []byte(`{"ok":false,"errors":[{"message":"cannot encode the compiler response"}]}`)
+	}
+	out := js.Global().Get("Object").New()
+	out.Set("json", string(text))
+	if wasm != nil {
+		array := js.Global().Get("Uint8Array").New(len(wasm))
+		js.CopyBytesToJS(array, wasm)
+		out.Set("wasm", array)
+	}
+	return out
+}
+
+func main() {
+	js.Global().Set("credcheckCompile", js.FuncOf(call))
+	if ready := js.Global().Get("credcheckCompilerReady"); ready.Type() == js.TypeFunction {
+		ready.Invoke()
+	}
+	select {}
+}

@@ -1,0 +1,68 @@
+# METADATA
+# title: Active access keys are rotated within the threshold
+# description: |
+#   For each active access key (`access_key_N_active` true) of an IAM user (any row except the root
+#   row), key 1 and key 2 independently: fails when `access_key_N_last_rotated` (the key's creation)
+#   is older than `accessKeyRotationDays` (age > N x 24 h); one finding per key. Inactive keys never
+#   fail (Prowler #1929, Steampipe #909); a key whose `last_rotated` is not a time never fails.
+#   Root keys are reported by root-access-key.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console
+#     description: Rotating access keys
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-3
+#     description: Security Hub IAM.3
+#   - ref: https://docs.aws.amazon.com/config/latest/developerguide/access-keys-rotated.html
+#     description: AWS Config access-keys-rotated
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#     description: CIS AWS Foundations Benchmark
+# custom:
+#   id: access-key-rotation
+#   severity: medium
+#   enabled_by_default: true
+#   parameters:
+#     - name: accessKeyRotationDays
+#       default: 90
+#       description: Days: an active key created longer ago than this fails (age > N x 24 h).
+#   remediation: |
+#     Create a second key, move every client to it, then deactivate and delete the old key:
+#       aws iam create-access-key --user-name <user>
+#       aws iam update-access-key --user-name <user> --access-key-id <OLD_AKIA...> --status Inactive
+#       aws iam delete-access-key --user-name <user> --access-key-id <OLD_AKIA...>
+#     Better: replace long-lived keys with IAM roles or IAM Identity Center.
+#   frameworks:
+#     cis-1.2: "1.4"
+#     cis-1.3: "1.14"
+#     cis-1.4: "1.14"
+#     cis-1.5: "1.14"
+#     cis-2.0: "1.14"
+#     cis-3.0: "1.14"
+#     cis-4.0: "1.14"
+#     cis-5.0: "1.13"
+#     cis-6.0: "2.13"
+#     cis-7.0: "2.12"
+#     securityhub: IAM.3
+#     aws-config: access-keys-rotated
+#   peers:
+#     prowler: iam_rotate_access_key_90_days
+#     steampipe: iam_user_access_key_age_90
+#     cloudsploit: accessKeysRotated
+package credcheck.checks.access_key_rotation
+
+import data.credcheck.lib
+
+deny contains result if {
+	some u in lib.iam_users
+	some n in lib.key_numbers
+	lib.key_active(u, n)
+	threshold := lib.param("accessKeyRotationDays")
+	column := lib.key_column(n, "last_rotated")
+	age := lib.days(u, column)
+	is_number(age)
+	age > threshold
+	result := lib.result(u, n, column, sprintf("access key %d was created %s, %s, and not rotated since (threshold: older than %s)", [
+		n,
+		lib.date(u[column]),
+		lib.relative_text(age, threshold),
+		lib.day_count(threshold),
+	]))
+}

@@ -1,0 +1,105 @@
+# METADATA
+# title: No access keys set up with a console user
+# description: |
+#   For each active access key (`access_key_N_active` true) of an IAM user (any row except the root
+#   row) whose `password_enabled` is true and whose `access_key_N_last_used_date` is not a time
+#   (`N/A`: never used): fails when the key's `access_key_N_last_rotated` is within
+#   `initialKeySetupSeconds` seconds of `user_creation_time` (|difference| <= S, compared in whole
+#   milliseconds), i.e. the key was created together with the user, as the console wizard used to
+#   offer; otherwise warns (a console user holding a key that was never used, the CIS CLI audit).
+#   When either time is missing the result is a warning, since the setup time cannot be compared.
+#   Rotating a key erases the signal (its `last_rotated` moves), so a pass is no proof.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+#     description: Managing access keys for IAM users
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#     description: CIS AWS Foundations Benchmark
+# custom:
+#   id: initial-access-key
+#   severity: low
+#   enabled_by_default: true
+#   parameters:
+#     - name: initialKeySetupSeconds
+#       default: 10
+#       description: Seconds: a never-used key created within this many seconds of its user fails; later keys warn.
+#   remediation: |
+#     A console user rarely needs a long-lived key; delete keys that were never used:
+#       aws iam list-access-keys --user-name <user>
+#       aws iam delete-access-key --user-name <user> --access-key-id <AKIA...>
+#     Create keys only when a workload needs them, and prefer roles or IAM Identity Center.
+#   frameworks:
+#     cis-1.2: "1.21"
+#     cis-1.3: "1.11"
+#     cis-1.4: "1.11"
+#     cis-1.5: "1.11"
+#     cis-2.0: "1.11"
+#     cis-3.0: "1.11"
+#     cis-4.0: "1.11"
+#     cis-5.0: "1.10"
+#     cis-6.0: "2.10"
+#   peers:
+#     prowler: iam_user_no_setup_initial_access_key
+#     steampipe: iam_user_access_keys_and_password_at_setup
+package credcheck.checks.initial_access_key
+
+import data.credcheck.lib
+
+deny contains result if {
+	some u in lib.iam_users
+	some n in candidate_keys(u)
+	limit := lib.param("initialKeySetupSeconds")
+	gap := gap_ms(u, n)
+	abs(gap) <= limit * 1000
+	result := lib.result(u, n, lib.key_column(n, "last_rotated"), sprintf("access key %d was created %s the user (%s) and never used, and user %s has a console password (threshold: within %v s)", [
+		n,
+		gap_text(gap),
+		lib.date(u.user_creation_time),
+		u.user,
+		limit,
+	]))
+}
+
+warn contains result if {
+	some u in lib.iam_users
+	some n in candidate_keys(u)
+	limit := lib.param("initialKeySetupSeconds")
+	not created_with_user(u, n, limit)
+	result := lib.result(u, n, lib.key_column(n, "last_used_date"), sprintf("access key %d was never used%s, and user %s has a console password", [
+		n,
+		created_text(u, n),
+		u.user,
+	]))
+}
+
+candidate_keys(u) := {n |
+	u.password_enabled == true
+	some n in lib.key_numbers
+	lib.key_active(u, n)
+	not lib.is_time(u, lib.key_column(n, "last_used_date"))
+}
+
+# Milliseconds from the user's creation to the key's creation, from the two exact ages.
+gap_ms(u, n) := round((lib.days(u, "user_creation_time") - lib.days(u, lib.key_column(n, "last_rotated"))) * 86400000) if {
+	lib.is_time(u, "user_creation_time")
+	lib.is_time(u, lib.key_column(n, "last_rotated"))
+}
+
+created_with_user(u, n, limit) if abs(gap_ms(u, n)) <= limit * 1000
+
+gap_text(ms) := sprintf("%v s after", [ms / 1000]) if {
+	ms > 0
+} else := sprintf("%v s before", [(0 - ms) / 1000]) if {
+	ms < 0
+} else := "at the same time as"
+
+created_text(u, n) := sprintf("; created %s, %s after the user", [lib.date(lib.key_value(u, n, "last_rotated")), later_text(gap_ms(u, n))]) if {
+	gap_ms(u, n) > 0
+} else := sprintf("; created %s, before the user's creation %s", [lib.date(lib.key_value(u, n, "last_rotated")), lib.date(u.user_creation_time)]) if {
+	gap_ms(u, n) < 0
+} else := "; its creation cannot be compared with the user's (a time is missing)"
+
+later_text(ms) := lib.day_count(floor(ms / 86400000)) if {
+	ms >= 86400000
+} else := sprintf("%d min", [floor(ms / 60000)]) if {
+	ms >= 60000
+} else := sprintf("%v s", [ms / 1000])

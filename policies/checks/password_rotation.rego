@@ -1,0 +1,45 @@
+# METADATA
+# title: Console passwords are changed within the threshold
+# description: |
+#   Fails for an IAM user (any row except the root row) with `password_enabled` true whose
+#   `password_last_changed` is older than `passwordRotationDays` (age > N x 24 h), seed "Top 10"
+#   check 7. A `password_last_changed` that is not a time never fails. Current NIST guidance
+#   (SP 800-63B) and CIS no longer require periodic password changes when MFA is used; keep this
+#   check for organisations whose policy does, or disable it.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
+#     description: Account password policy (password expiration)
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_admin-change-user.html
+#     description: Managing passwords for IAM users
+# custom:
+#   id: password-rotation
+#   severity: low
+#   enabled_by_default: true
+#   parameters:
+#     - name: passwordRotationDays
+#       default: 90
+#       description: Days: a password changed longer ago than this fails (age > N x 24 h).
+#   remediation: |
+#     Require a new password at next sign-in, or enforce expiry account-wide:
+#       aws iam update-login-profile --user-name <user> --password-reset-required
+#       aws iam update-account-password-policy --max-password-age 90 --minimum-password-length 14
+#   frameworks: {}
+#   peers: {}
+package credcheck.checks.password_rotation
+
+import data.credcheck.lib
+
+deny contains result if {
+	some u in lib.iam_users
+	u.password_enabled == true
+	threshold := lib.param("passwordRotationDays")
+	age := lib.days(u, "password_last_changed")
+	is_number(age)
+	age > threshold
+	result := lib.result(u, null, "password_last_changed", sprintf("user %s's console password was last changed %s, %s (threshold: older than %s)", [
+		u.user,
+		lib.date(u.password_last_changed),
+		lib.relative_text(age, threshold),
+		lib.day_count(threshold),
+	]))
+}

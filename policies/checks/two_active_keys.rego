@@ -1,0 +1,53 @@
+# METADATA
+# title: IAM users have at most one active access key
+# description: |
+#   Fails for an IAM user (any row except the root row) with both `access_key_1_active` and
+#   `access_key_2_active` true. Two active keys are normal for a few hours during a rotation; a
+#   lasting second key doubles the exposure. Root keys are root-access-key's business.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console
+#     description: Rotating access keys
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#     description: CIS AWS Foundations Benchmark
+# custom:
+#   id: two-active-keys
+#   severity: medium
+#   enabled_by_default: true
+#   parameters: []
+#   remediation: |
+#     Find which key is still used, move every client to it, then deactivate and delete the other:
+#       aws iam list-access-keys --user-name <user>
+#       aws iam get-access-key-last-used --access-key-id <AKIA...>
+#       aws iam update-access-key --user-name <user> --access-key-id <AKIA...> --status Inactive
+#       aws iam delete-access-key --user-name <user> --access-key-id <AKIA...>
+#   frameworks:
+#     cis-1.3: "1.13"
+#     cis-1.4: "1.13"
+#     cis-1.5: "1.13"
+#     cis-2.0: "1.13"
+#     cis-3.0: "1.13"
+#     cis-4.0: "1.13"
+#     cis-5.0: "1.12"
+#     cis-6.0: "2.12"
+#   peers:
+#     prowler: iam_user_two_active_access_key
+#     steampipe: iam_user_one_active_key
+#     cloudsploit: accessKeysExtra
+package credcheck.checks.two_active_keys
+
+import data.credcheck.lib
+
+deny contains result if {
+	some u in lib.iam_users
+	lib.key_active(u, 1)
+	lib.key_active(u, 2)
+	result := lib.result(u, null, "access_key_2_active", sprintf("user %s has two active access keys (key 1 %s, key 2 %s)", [u.user, key_text(u, 1), key_text(u, 2)]))
+}
+
+key_text(u, n) := sprintf("created %s, %s", [lib.date(lib.key_value(u, n, "last_rotated")), used_text(u, n)]) if {
+	lib.is_time(u, lib.key_column(n, "last_rotated"))
+} else := used_text(u, n)
+
+used_text(u, n) := sprintf("last used %s", [lib.date(lib.key_value(u, n, "last_used_date"))]) if {
+	lib.is_time(u, lib.key_column(n, "last_used_date"))
+} else := "never used"

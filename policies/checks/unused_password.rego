@@ -1,0 +1,81 @@
+# METADATA
+# title: Console passwords unused for the threshold are removed
+# description: |
+#   For an IAM user (any row except the root row) with `password_enabled` true: the reference time
+#   is `password_last_used` or, when that is not a time (`no_information`: never used, or not since
+#   2014-10-20), `password_last_changed`. Fails when the reference is `unusedCredentialDays` days or
+#   more old (age >= N x 24 h). The fallback follows the CIS audit and gives new passwords a natural
+#   grace period. When neither cell is a time nothing is reported: a missing time never counts as old.
+#   The root row is excluded (CIS audit; root use is root-recent-use).
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html
+#     description: Finding unused credentials
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-22
+#     description: Security Hub IAM.22 (45 days); IAM.8 is the 90-day variant
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#     description: CIS AWS Foundations Benchmark (90 days in v1.2 and v1.3, 45 days from v1.4)
+# custom:
+#   id: unused-password
+#   severity: medium
+#   enabled_by_default: true
+#   parameters:
+#     - name: unusedCredentialDays
+#       default: 45
+#       description: Days: a credential unused this long or longer fails (age >= N x 24 h); 90 for CIS v1.2/v1.3 and Security Hub IAM.8.
+#   remediation: |
+#     Confirm with the owner, then remove the console password (the user keeps other credentials):
+#       aws iam get-login-profile --user-name <user>
+#       aws iam delete-login-profile --user-name <user>
+#     For CIS v1.2/v1.3 or Security Hub IAM.8 semantics set unusedCredentialDays to 90.
+#   frameworks:
+#     cis-1.2: "1.3"
+#     cis-1.3: "1.12"
+#     cis-1.4: "1.12"
+#     cis-1.5: "1.12"
+#     cis-2.0: "1.12"
+#     cis-3.0: "1.12"
+#     cis-4.0: "1.12"
+#     cis-5.0: "1.11"
+#     cis-6.0: "2.11"
+#     cis-7.0: "2.11"
+#     securityhub: IAM.22
+#     aws-config: iam-user-unused-credentials-check
+#   peers:
+#     prowler: iam_user_console_access_unused
+#     steampipe: iam_user_console_access_unused_45
+#     cloudsploit: usersPasswordLastUsed
+package credcheck.checks.unused_password
+
+import data.credcheck.lib
+
+deny contains result if {
+	some u in lib.iam_users
+	u.password_enabled == true
+	threshold := lib.param("unusedCredentialDays")
+	column := reference_column(u)
+	age := lib.days(u, column)
+	age >= threshold
+	result := lib.result(u, null, column, sprintf("user %s's console password %s, %s (threshold: unused for %s or more)", [
+		u.user,
+		what_happened(u, column),
+		lib.relative_text(age, threshold),
+		lib.day_count(threshold),
+	]))
+}
+
+reference_column(u) := "password_last_used" if {
+	lib.is_time(u, "password_last_used")
+} else := "password_last_changed" if {
+	lib.is_time(u, "password_last_changed")
+}
+
+what_happened(u, "password_last_used") := sprintf("was last used %s", [lib.date(u.password_last_used)])
+
+what_happened(u, "password_last_changed") := sprintf("was never used (password_last_used is %s); it was set %s", [
+	never_text(u),
+	lib.date(u.password_last_changed),
+])
+
+never_text(u) := lib.raw(u, "password_last_used") if {
+	lib.raw(u, "password_last_used") != ""
+} else := "not a time"

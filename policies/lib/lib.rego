@@ -1,0 +1,125 @@
+# METADATA
+# title: credcheck shared library
+# description: |
+#   Parameters with their defaults, row selectors and message helpers shared by the bundled checks.
+#   Policies get ages ready-made in the input (`<column>_days`), so nothing here needs a time builtin:
+#   results depend only on the input and the evaluation time chosen by the caller.
+package credcheck.lib
+
+# Defaults of every parameter a bundled check reads. Override them with `data.params.<name>`
+# (CLI `--param`, extension settings); a missing override falls back to the value here.
+default_params := {
+	"rootRecentUseDays": 90,
+	"unusedCredentialDays": 45,
+	"accessKeyRotationDays": 90,
+	"passwordRotationDays": 90,
+	"initialKeySetupSeconds": 10,
+}
+
+# param returns data.params[name] when set, else its default. Numbers given as strings
+# (e.g. a hand-written data file) are accepted, because a silently ignored override is worse.
+param(name) := to_number(data.params[name]) if {
+	is_string(data.params[name])
+} else := data.params[name] if {
+	is_number(data.params[name])
+} else := default_params[name]
+
+root_user_name := "<root_account>"
+
+# The root row is recognised by name and by the derived flag, so a hand-trimmed report without
+# the derived field (or a fixture with a made-up ARN) is still handled the same way.
+is_root(u) if u.user == root_user_name
+
+is_root(u) if u.is_root == true
+
+# "IAM user" in the check table means every row except the root row.
+is_iam_user(u) if not is_root(u)
+
+iam_users contains u if {
+	some u in input.users
+	is_iam_user(u)
+}
+
+root_rows contains u if {
+	some u in input.users
+	is_root(u)
+}
+
+# The two access key numbers; both are always examined, whatever the state of the other key.
+key_numbers := [1, 2]
+
+key_column(n, suffix) := sprintf("access_key_%d_%s", [n, suffix])
+
+key_value(u, n, suffix) := object.get(u, key_column(n, suffix), null)
+
+key_active(u, n) if key_value(u, n, "active") == true
+
+# A value is a time when its age was computed: the normaliser sets `<col>_days` to null otherwise.
+is_time(u, column) if is_number(object.get(u, sprintf("%s_days", [column]), null))
+
+days(u, column) := object.get(u, sprintf("%s_days", [column]), null)
+
+# What AWS wrote in a cell, for messages ("no_information", "N/A", ...); "" when the column is absent.
+raw(u, column) := object.get(object.get(u, "raw", {}), column, "")
+
+# The calendar date (UTC) of an ISO 8601 time, as shown in messages.
+date(t) := substring(t, 0, 10)
+
+# age_text renders an age in days for messages: whole days, rounded down. When the rounded value
+# would hide which side of the threshold the age is on (e.g. 90 days and 1 minute against "older
+# than 90 days"), the remaining hours and minutes are added.
+age_text(d, threshold) := text if {
+	whole := floor(d)
+	whole == threshold
+	rest_minutes := round((d - whole) * 1440)
+	rest_minutes > 0
+	rest_minutes < 1440
+	text := sprintf("%s %s", [day_count(whole), minute_count(rest_minutes)])
+} else := day_count(floor(d))
+
+day_count(n) := "1 day" if {
+	n == 1
+} else := sprintf("%v days", [n])
+
+minute_count(m) := sprintf("%d h %d min", [floor(m / 60), m % 60]) if {
+	m >= 60
+} else := sprintf("%d min", [m])
+
+# "92 days before the evaluation time" or, for a time after it, "3 days after the evaluation time".
+relative_text(d, threshold) := sprintf("%s before the evaluation time", [age_text(d, threshold)]) if {
+	d >= 0
+} else := sprintf("%s after the evaluation time", [age_text(0 - d, threshold)])
+
+# One result object in the shape the engine expects from deny/warn/info/skip rules.
+result(u, key, field, msg) := {
+	"msg": msg,
+	"user": u.user,
+	"line": object.get(u, "line", null),
+	"key": key,
+	"field": field,
+}
+
+# Where and how a key was last used, e.g. " in us-east-1 (s3)"; parts AWS reports as N/A are left out.
+usage_place(u, n) := concat("", [region_text(u, n), service_text(u, n)])
+
+region_text(u, n) := sprintf(" in %s", [r]) if {
+	r := key_value(u, n, "last_used_region")
+	is_string(r)
+	r != ""
+} else := ""
+
+service_text(u, n) := sprintf(" (%s)", [s]) if {
+	s := key_value(u, n, "last_used_service")
+	is_string(s)
+	s != ""
+} else := ""
+
+# The numbers of the user's active access keys, in order.
+active_keys(u) := [n | some n in key_numbers; key_active(u, n)]
+
+# "no active access key", "active access key 2" or "active access keys 1 and 2".
+active_keys_text(u) := "no active access key" if {
+	count(active_keys(u)) == 0
+} else := sprintf("active access key %d", [active_keys(u)[0]]) if {
+	count(active_keys(u)) == 1
+} else := "active access keys 1 and 2"

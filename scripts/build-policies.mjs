@@ -1,0 +1,174 @@
+// Compiles the bundled checks (policies/checks + policies/lib, without *_test.rego and the test helpers) ONCE, at build
+// time, into dist/policies/bundle.wasm and dist/policies/catalog.json (entrypoints, METADATA annotations, rule
+// locations). Uses the embedded compiler (dist/compiler/compiler.wasm) like user policies do; falls back to the native
+// opa in .tools/bin or on PATH only when the embedded compiler is not built, and says which one it used.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'dist/policies');
+
+/** Policy sources: every .rego under policies/checks and policies/lib except tests and the test-only helpers. */
+function collectModules() {
+  const modules = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'testing') walk(path);
+      } else if (entry.name.endsWith('.rego') && !entry.name.endsWith('_test.rego')) {
+        modules.push({ file: relative(root, path).split('\\').join('/'), source: readFileSync(path, 'utf8') });
+      }
+    }
+  };
+  for (const dir of ['policies/checks', 'policies/lib']) if (existsSync(join(root, dir))) walk(join(root, dir));
+  return modules.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** One entrypoint per check package (the files under policies/checks). */
+function checkEntrypoints(modules) {
+  return modules
+    .filter((m) => m.file.startsWith('policies/checks/'))
+    .map((m) => /^package\s+([\w.]+)/m.exec(m.source)?.[1])
+    .filter(Boolean)
+    .map((pkg) => pkg.replace(/\./g, '/'));
+}
+
+async function compileEmbedded(modules, entrypoints) {
+  // The compiler's JavaScript side is TypeScript: bundle it to a temporary CommonJS file and load that.
+  const temp = mkdtempSync(join(tmpdir(), 'credcheck-policies-'));
+  try {
+    const outfile = join(temp, 'embeddedCompiler.cjs');
+    await build({
+      entryPoints: [join(root, 'src/core/compiler/embeddedCompiler.ts')], outfile, bundle: true, platform: 'node', format: 'cjs',
+      target: 'node20', logLevel: 'warning', absWorkingDir: root,
+      // Resolve dist/compiler/* relative to the repository, as the shipped bundles do relative to dist/.
+      define: { __CREDCHECK_DIST__: JSON.stringify(join(root, 'dist')) },
+    });
+    const loaded = createRequire(pathToFileURL(outfile))(outfile);
+    const compiler = await createCompiler(loaded);
+    try {
+      const result = await compiler.compile({ modules, entrypoints });
+      if (!result.ok) fail(result.errors);
+      return result;
+    } finally {
+      compiler.dispose();
+    }
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** The embedded compiler module exports a factory or a class; accept either, so this script does not pin its shape. */
+async function createCompiler(loaded) {
+  const wasmPath = join(root, 'dist/compiler/compiler.wasm');
+  for (const name of ['createEmbeddedCompiler', 'loadEmbeddedCompiler', 'createCompiler']) {
+    if (typeof loaded[name] === 'function') return await loaded[name]({ wasmPath, distDir: join(root, 'dist') });
+  }
+  for (const name of ['EmbeddedCompiler', 'EmbeddedRegoCompiler']) {
+    const Class = loaded[name];
+    if (typeof Class === 'function') return typeof Class.create === 'function' ? await Class.create({ wasmPath }) : new Class({ wasmPath });
+  }
+  throw new Error(`src/core/compiler/embeddedCompiler.ts exports none of the expected factories (${Object.keys(loaded).join(', ')})`);
+}
+
+function fail(errors) {
+  for (const e of errors) console.error(`${e.file}:${e.line}:${e.column}: ${e.message}`);
+  process.exit(1);
+}
+
+function findOpa() {
+  const local = join(root, '.tools/bin/opa');
+  if (existsSync(local)) return local;
+  try {
+    execFileSync('opa', ['version'], { stdio: 'ignore' });
+    return 'opa';
+  } catch {
+    return undefined;
+  }
+}
+
+/** Native opa fallback: the same outputs, with annotations from `opa inspect` and rule lines from the sources. */
+function compileNative(opa, modules, entrypoints) {
+  const temp = mkdtempSync(join(tmpdir(), 'credcheck-policies-'));
+  try {
+    for (const m of modules) {
+      mkdirSync(dirname(join(temp, m.file)), { recursive: true });
+      writeFileSync(join(temp, m.file), m.source);
+    }
+    const args = ['build', '-t', 'wasm', '-o', join(temp, 'bundle.tar.gz'), ...entrypoints.flatMap((e) => ['-e', e]), 'policies'];
+    try {
+      execFileSync(opa, args, { cwd: temp, stdio: ['ignore', 'inherit', 'pipe'] });
+    } catch (error) {
+      console.error(String(error.stderr ?? error.message));
+      process.exit(1);
+    }
+    execFileSync('tar', ['-xzf', 'bundle.tar.gz', '/policy.wasm'], { cwd: temp, stdio: 'ignore' });
+    const wasm = readFileSync(join(temp, 'policy.wasm'));
+    const inspected = JSON.parse(execFileSync(opa, ['inspect', '-a', '--format', 'json', 'policies'], { cwd: temp, encoding: 'utf8' }));
+    const annotations = (inspected.annotations ?? []).map((entry) => ({
+      path: entry.path.slice(1).map((p) => p.value).join('/'),
+      scope: entry.annotations.scope,
+      title: entry.annotations.title,
+      description: entry.annotations.description,
+      related_resources: entry.annotations.related_resources,
+      custom: entry.annotations.custom,
+      file: entry.location.file,
+      line: entry.location.row,
+    }));
+    return { ok: true, wasm, entrypoints, annotations, rules: ruleLocations(modules) };
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** Decision-rule heads found at the start of a line: enough for "related information" links into the bundled policies. */
+function ruleLocations(modules) {
+  const rules = [];
+  for (const m of modules) {
+    const pkg = /^package\s+([\w.]+)/m.exec(m.source)?.[1]?.replace(/\./g, '/');
+    if (!pkg) continue;
+    m.source.split('\n').forEach((text, index) => {
+      const match = /^((?:deny|violation|warn|info|skip)(?:_\w+)?|exception)\b/.exec(text);
+      if (match && !rules.some((r) => r.package === pkg && r.name === match[1])) rules.push({ package: pkg, name: match[1], file: m.file, line: index + 1 });
+    });
+  }
+  return rules;
+}
+
+const modules = collectModules();
+const entrypoints = checkEntrypoints(modules);
+if (entrypoints.length === 0) {
+  console.log('build-policies: no checks under policies/checks, nothing to compile');
+  process.exit(0);
+}
+const started = Date.now();
+let result;
+let compilerName;
+if (existsSync(join(root, 'dist/compiler/compiler.wasm')) && existsSync(join(root, 'src/core/compiler/embeddedCompiler.ts'))) {
+  compilerName = 'embedded compiler (dist/compiler/compiler.wasm)';
+  result = await compileEmbedded(modules, entrypoints);
+} else {
+  const opa = findOpa();
+  if (!opa) {
+    console.error('build-policies: neither the embedded compiler (dist/compiler/compiler.wasm) nor an opa binary is available');
+    process.exit(1);
+  }
+  compilerName = `native opa (${opa}) because the embedded compiler is not built`;
+  result = compileNative(opa, modules, entrypoints);
+}
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'bundle.wasm'), result.wasm);
+const catalog = {
+  compiler: compilerName.startsWith('embedded') ? 'embedded' : 'opa',
+  entrypoints: result.entrypoints,
+  annotations: result.annotations,
+  rules: result.rules,
+};
+writeFileSync(join(outDir, 'catalog.json'), `${JSON.stringify(catalog, null, 1)}\n`);
+console.log(`build-policies: ${entrypoints.length} checks, ${modules.length} files -> dist/policies/bundle.wasm (${result.wasm.length} bytes) with the ${compilerName} in ${Date.now() - started} ms`);

@@ -1,0 +1,212 @@
+/**
+ * The one façade both front ends call: reports in, findings out. It orders the steps (parse, normalise, evaluate the
+ * bundled checks in-process, evaluate user policies isolated in a worker, map results through the policy contract,
+ * apply suppressions) and owns none of them. The evaluation time is chosen by the caller and read once.
+ */
+import { createHash } from 'node:crypto';
+import { BundledPolicies, CatalogEntry, loadBundledPolicies } from './catalog';
+import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
+import { IsolatedEvaluationError, IsolationLimits, evaluateIsolated } from './engine/isolatedEvaluation';
+import { PolicyEngine, PolicyEvaluationError, RawResults } from './engine/policyEngine';
+import { describePackage, mapPackageResult } from './engine/resultMapper';
+import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem, ReportProblem } from './model';
+import { normalizeReport } from './report/normalizer';
+import { parseReport } from './report/reportParser';
+import { applySuppressions, Suppression } from './suppressions';
+
+export interface ReportSource {
+  file: string;
+  text: string;
+  generatedTime?: string;
+  mfaDevices?: MfaDevice[] | null;
+}
+
+/** Which bundled checks run: an explicit list of ids, or changes to the defaults (METADATA enabled_by_default). */
+export type CheckSelection = string[] | { enable?: string[]; disable?: string[] };
+
+export interface AuditOptions {
+  reports: ReportSource[];
+  /** The evaluation time: one instant for the whole run. */
+  now: Date;
+  /** Check parameters, seen by policies as `data.params`. */
+  params?: Record<string, unknown>;
+  userPolicies?: RegoModule[];
+  /** Needed only when there are user policies. */
+  compiler?: RegoCompiler;
+  suppressions?: Suppression[];
+  enabledChecks?: CheckSelection;
+  signal?: AbortSignal;
+  /** Run the bundled checks at all (default true). */
+  bundledChecks?: boolean;
+  /** Override the built bundle (tests). */
+  bundled?: BundledPolicies;
+  /** Limits for user policies (default 5 s, 256 MiB). */
+  userPolicyLimits?: Omit<IsolationLimits, 'signal'>;
+}
+
+export interface AuditedReport {
+  file: string;
+  input: PolicyInput;
+  parsed: ParsedReport;
+  problems: ReportProblem[];
+}
+
+export interface AuditResult {
+  reports: AuditedReport[];
+  findings: Finding[];
+  policyProblems: PolicyProblem[];
+  catalog: CatalogEntry[];
+}
+
+let bundledEngine: { wasm: Uint8Array; engine: Promise<PolicyEngine> } | undefined;
+
+/** The bundled policy is loaded once per process and reused: bundled checks run in-process for speed. */
+function loadBundledEngine(wasm: Uint8Array): Promise<PolicyEngine> {
+  if (bundledEngine?.wasm !== wasm) bundledEngine = { wasm, engine: PolicyEngine.load(wasm) };
+  return bundledEngine.engine;
+}
+
+export function selectChecks(catalog: CatalogEntry[], selection: CheckSelection | undefined): CatalogEntry[] {
+  if (Array.isArray(selection)) return catalog.filter((entry) => selection.includes(entry.id));
+  const enable = new Set(selection?.enable ?? []);
+  const disable = new Set(selection?.disable ?? []);
+  return catalog.filter((entry) => !disable.has(entry.id) && (entry.enabledByDefault || enable.has(entry.id)));
+}
+
+const compiledUserPolicies = new Map<string, Promise<CompileResult>>();
+
+/** User policies compiled on demand and cached by content hash, so an unchanged policy set is compiled once. */
+function compileUserPolicies(compiler: RegoCompiler, modules: RegoModule[], signal?: AbortSignal): Promise<CompileResult> {
+  const hash = createHash('sha256');
+  for (const module of [...modules].sort((a, b) => a.file.localeCompare(b.file))) hash.update(`${module.file}\0${module.source}\0`);
+  const key = hash.digest('hex');
+  let compiled = compiledUserPolicies.get(key);
+  if (!compiled) {
+    compiled = compiler.compile({ modules, signal });
+    compiledUserPolicies.set(key, compiled);
+    // A failed or aborted compilation is not worth keeping; keep the cache small in a long-lived extension host.
+    compiled.then((r) => !r.ok && compiledUserPolicies.delete(key), () => compiledUserPolicies.delete(key));
+    if (compiledUserPolicies.size > 16) compiledUserPolicies.delete(compiledUserPolicies.keys().next().value!);
+  }
+  return compiled;
+}
+
+function problemForPackage(file: string, line: number, message: string, code: string): PolicyProblem {
+  return { file, line, column: line > 0 ? 1 : 0, message, code };
+}
+
+export async function auditReports(options: AuditOptions): Promise<AuditResult> {
+  const { now } = options;
+  const reports: AuditedReport[] = options.reports.map((source) => {
+    const parsed = parseReport(source.text, source.file);
+    if (source.generatedTime) parsed.generatedTime = source.generatedTime;
+    const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
+    return { file: source.file, input, parsed, problems: parsed.problems };
+  });
+  const data = { params: options.params ?? {} };
+  const findings: Finding[] = [];
+  const policyProblems: PolicyProblem[] = [];
+  let catalog: CatalogEntry[] = [];
+
+  if (options.bundledChecks !== false) {
+    const bundled = options.bundled ?? loadBundledPolicies();
+    catalog = bundled.checks;
+    const selected = selectChecks(catalog, options.enabledChecks);
+    const engine = await loadBundledEngine(bundled.wasm);
+    engine.setData(data);
+    for (const report of reports) {
+      if (options.signal?.aborted) throw new Error('audit cancelled');
+      let raw: RawResults;
+      try {
+        raw = engine.evaluate(report.input, now, selected.map((entry) => entry.entrypoint));
+      } catch (error) {
+        const entry = catalog.find((c) => c.entrypoint === (error as PolicyEvaluationError).entrypoint);
+        policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
+        continue;
+      }
+      collect(raw, bundled.compiled, report, findings, policyProblems);
+    }
+  }
+
+  if (options.userPolicies && options.userPolicies.length > 0) {
+    await auditUserPolicies(options, reports, data, findings, policyProblems);
+  }
+
+  const all = options.suppressions ? applySuppressions(findings, options.suppressions, now) : findings;
+  all.sort(compareFindings);
+  return { reports, findings: all, policyProblems, catalog };
+}
+
+async function auditUserPolicies(
+  options: AuditOptions,
+  reports: AuditedReport[],
+  data: Record<string, unknown>,
+  findings: Finding[],
+  policyProblems: PolicyProblem[],
+): Promise<void> {
+  const modules = options.userPolicies!;
+  if (!options.compiler) {
+    policyProblems.push({ file: modules[0]!.file, line: 0, column: 0, message: 'no Rego compiler is available to compile this policy', code: 'no-compiler' });
+    return;
+  }
+  const compiled = await compileUserPolicies(options.compiler, modules, options.signal);
+  if (!compiled.ok) {
+    policyProblems.push(...compiled.errors);
+    return;
+  }
+  if (compiled.entrypoints.length === 0) {
+    policyProblems.push({
+      file: modules[0]!.file, line: 1, column: 1, code: 'no-rules',
+      message: 'no package defines deny, violation, warn, info or skip rules: nothing to evaluate',
+    });
+    return;
+  }
+  let results: RawResults[];
+  try {
+    results = await evaluateIsolated(
+      { wasm: compiled.wasm, data, inputs: reports.map((r) => ({ input: r.input, evaluationTime: options.now.toISOString() })) },
+      { ...options.userPolicyLimits, signal: options.signal },
+    );
+  } catch (error) {
+    if (!(error instanceof IsolatedEvaluationError)) throw error;
+    if (error.kind === 'aborted') throw new Error('audit cancelled');
+    // Name the policy file: the whole set was evaluated together, so point at the package that failed when known.
+    const entrypoint = error.entrypoint ?? compiled.entrypoints[0]!;
+    const metadata = describePackage(entrypoint, compiled);
+    const file = metadata.file || modules[0]!.file;
+    policyProblems.push(problemForPackage(file, metadata.line, `policy ${file} ${error.message}`, `evaluation-${error.kind}`));
+    return;
+  }
+  reports.forEach((report, index) => collect(results[index]!, compiled, report, findings, policyProblems));
+}
+
+function collect(
+  raw: RawResults,
+  description: Parameters<typeof describePackage>[1],
+  report: AuditedReport,
+  findings: Finding[],
+  policyProblems: PolicyProblem[],
+): void {
+  for (const [entrypoint, document] of Object.entries(raw)) {
+    const metadata = describePackage(entrypoint, description);
+    const mapped = mapPackageResult(document, { packagePath: entrypoint, metadata, rules: description.rules, input: report.input, parsed: report.parsed });
+    findings.push(...mapped.findings);
+    for (const problem of mapped.problems) {
+      // The same contract breach repeats for every report: say it once.
+      if (!policyProblems.some((p) => p.file === problem.file && p.line === problem.line && p.message === problem.message)) policyProblems.push(problem);
+    }
+  }
+}
+
+const STATUS_ORDER = { fail: 0, warn: 1, info: 2, skip: 3 };
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.file.localeCompare(b.file) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+    a.check.localeCompare(b.check) ||
+    (a.key ?? 0) - (b.key ?? 0) ||
+    a.message.localeCompare(b.message)
+  );
+}

@@ -1,0 +1,32 @@
+import { Formatter } from './formatter';
+
+const COLUMNS = ['check', 'status', 'severity', 'account', 'user', 'arn', 'key', 'file', 'line', 'column', 'message', 'suppressed', 'controls'] as const;
+
+/**
+ * A spreadsheet opens a cell starting with =, +, -, @ (or tab / CR, which some strip first) as a formula: user names
+ * and policy messages are attacker-influenced, so such cells get a leading single quote.
+ */
+export function neutraliseCell(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function quote(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const csvFormatter: Formatter = {
+  name: 'csv',
+  format(context) {
+    const lines = [COLUMNS.join(',')];
+    for (const finding of context.findings) {
+      const cells: Record<(typeof COLUMNS)[number], unknown> = {
+        ...finding,
+        account: finding.account,
+        suppressed: finding.suppressed ? finding.suppressed.reason : '',
+        controls: finding.controls?.join(' ') ?? '',
+      };
+      lines.push(COLUMNS.map((name) => quote(neutraliseCell(cells[name] === null || cells[name] === undefined ? '' : String(cells[name])))).join(','));
+    }
+    return `${lines.join('\r\n')}\r\n`;
+  },
+};

@@ -1,0 +1,17 @@
+import { Formatter } from './formatter';
+import { toFindingRecord } from './findingFields';
+
+/** `{"reports": [...], "findings": [...]}` (plus policy problems and the compliance summary when there are any). */
+export const jsonFormatter: Formatter = {
+  name: 'json',
+  format(context) {
+    const document: Record<string, unknown> = {
+      evaluation_time: context.evaluationTime,
+      reports: context.reports.map((r) => ({ file: r.file, layout: r.layout, account: r.accountId, users: r.users, problems: r.problems })),
+      findings: context.findings.map(toFindingRecord),
+    };
+    if (context.policyProblems.length > 0) document.policy_problems = context.policyProblems;
+    if (context.compliance) document.compliance = { framework: context.compliance.framework, controls: context.compliance.controls };
+    return `${JSON.stringify(document, null, 2)}\n`;
+  },
+};

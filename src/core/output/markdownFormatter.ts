@@ -1,0 +1,32 @@
+import { Formatter } from './formatter';
+import { isFailing } from './findingFields';
+
+function cell(text: string | number | null | undefined): string {
+  return text === null || text === undefined ? '' : String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+
+export const markdownFormatter: Formatter = {
+  name: 'markdown',
+  format(context) {
+    const failing = context.findings.filter(isFailing).length;
+    const lines = ['# credcheck findings', '', `Evaluation time: ${context.evaluationTime}. Reports: ${context.reports.map((r) => cell(r.file)).join(', ') || 'none'}.`, ''];
+    lines.push(`**${failing} failing**, ${context.findings.length} findings in all.`, '');
+    if (context.findings.length > 0) {
+      lines.push('| Status | Severity | Check | User | Key | Location | Message |', '| --- | --- | --- | --- | --- | --- | --- |');
+      for (const f of context.findings) {
+        const status = f.suppressed ? `${f.status} (suppressed: ${f.suppressed.reason})` : f.status;
+        const check = f.controls ? `${f.check} (${f.controls.join(', ')})` : f.check;
+        lines.push(`| ${cell(status)} | ${cell(f.severity)} | ${cell(check)} | ${cell(f.user)} | ${cell(f.key)} | ${cell(f.line === null ? f.file : `${f.file}:${f.line}`)}${f.column ? ` ${cell(f.column)}` : ''} | ${cell(f.message)} |`);
+      }
+      lines.push('');
+    }
+    if (context.compliance) {
+      lines.push(`## ${cell(context.compliance.framework)}`, '', '| Control | Status | Checks | Failing | Suppressed |', '| --- | --- | --- | --- | --- |');
+      for (const c of context.compliance.controls) lines.push(`| ${cell(c.control)} | ${c.status} | ${cell(c.checks.join(', '))} | ${c.failing} | ${c.suppressed} |`);
+      lines.push('');
+    }
+    const problems = [...context.reports.flatMap((r) => r.problems.map((p) => `${p.file}:${p.line}: ${p.message}`)), ...context.policyProblems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`)];
+    if (problems.length > 0) lines.push('## Problems', '', ...problems.map((p) => `- ${cell(p)}`), '');
+    return `${lines.join('\n')}`;
+  },
+};

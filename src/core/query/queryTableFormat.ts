@@ -1,0 +1,69 @@
+import { QueryTable } from './queryTable';
+
+export type QueryTableFormat = 'table' | 'csv' | 'json';
+export const QUERY_TABLE_FORMATS: readonly QueryTableFormat[] = ['table', 'csv', 'json'];
+
+/** Cell text for people: null is an empty cell (like the SQL tools the seed queries come from), nested values as JSON. */
+export function cellText(cell: unknown, options: { roundNumbers?: boolean } = {}): string {
+  if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'string') return cell;
+  if (typeof cell === 'number') {
+    // Ages in days are fractional to the nanosecond; two decimals are what a reader needs, exports keep the full value.
+    if (options.roundNumbers && !Number.isInteger(cell)) return String(Math.round(cell * 100) / 100);
+    return String(cell);
+  }
+  if (typeof cell === 'boolean') return String(cell);
+  return JSON.stringify(cell);
+}
+
+/** A box table like psql's, with the row count under it. */
+function formatText(table: QueryTable): string {
+  if (table.kind === 'undefined') return 'undefined (the query has no value)\n';
+  const printable = (text: string) => text.replace(/\r?\n/g, '\\n').replace(/\t/g, ' ');
+  const body = table.rows.map((row) => row.map((cell) => printable(cellText(cell, { roundNumbers: true }))));
+  const widths = table.columns.map((column, index) => Math.max(column.length, ...body.map((row) => row[index]!.length)));
+  const rule = `+${widths.map((width) => '-'.repeat(width + 2)).join('+')}+`;
+  const line = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index]!)).join(' | ')} |`;
+  const count = `${table.rows.length} row${table.rows.length === 1 ? '' : 's'}`;
+  return [rule, line(table.columns), rule, ...body.map(line), rule, count, ''].join('\n');
+}
+
+/**
+ * A cell a spreadsheet would read as a formula (= + - @, and tab or CR which some treat the same way) gets a leading
+ * apostrophe: a user name or a tag in a report must never run as a formula when the export is opened (OWASP CSV
+ * injection). Numbers are written by us, not taken from the report, and stay numbers.
+ */
+function neutralised(cell: unknown): string {
+  const text = cellText(cell);
+  if (typeof cell === 'number') return text;
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** RFC 4180 CSV with a header row, CRLF line ends, every value exact (no rounding). */
+function formatCsv(table: QueryTable): string {
+  if (table.kind === 'undefined') return '';
+  const lines = [table.columns.map((column) => csvField(neutralised(column))), ...table.rows.map((row) => row.map((cell) => csvField(neutralised(cell))))];
+  return lines.map((fields) => fields.join(',')).join('\r\n') + '\r\n';
+}
+
+/** The table as a JSON list of row objects (columns in order), every value exact. */
+function formatJson(table: QueryTable): string {
+  const records = table.rows.map((row) => Object.fromEntries(table.columns.map((column, index) => [column, row[index] ?? null])));
+  return JSON.stringify(records, null, 2) + '\n';
+}
+
+/** Renders a query table in one of the output formats. */
+export function formatQueryTable(table: QueryTable, format: QueryTableFormat): string {
+  switch (format) {
+    case 'table':
+      return formatText(table);
+    case 'csv':
+      return formatCsv(table);
+    case 'json':
+      return formatJson(table);
+  }
+}

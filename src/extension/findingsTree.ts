@@ -1,0 +1,175 @@
+/**
+ * The findings of the current report in the activity-bar view: grouped by check then user, or user then check.
+ * The grouping itself is the core's `groupFindings`; this file only turns groups into tree items.
+ */
+import * as vscode from 'vscode';
+import { FindingGroup, GroupedFinding, GroupingOrder, groupFindings, isActionable, passesSeverityFilter, subjectLabel } from '../core/findingGroups';
+import { Severity } from '../core/model';
+import { Config } from './config';
+import { ReportAuditor, ReportResult, displayPath } from './reportAuditor';
+
+export const FINDINGS_VIEW_ID = 'credcheck.findings';
+
+export type TreeNode =
+  | { kind: 'group'; id: string; group: FindingGroup; parent?: TreeNode }
+  | { kind: 'finding'; id: string; item: GroupedFinding; uri: vscode.Uri; parent: TreeNode };
+
+export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly view: vscode.TreeView<TreeNode>;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private roots: TreeNode[] = [];
+  private readonly nodes = new Map<string, TreeNode>();
+  /** The report the tree shows: the last report editor that was active and is still evaluated. */
+  private current: vscode.Uri | undefined;
+
+  constructor(
+    private readonly auditor: ReportAuditor,
+    private readonly config: Config,
+    private readonly state: vscode.Memento,
+  ) {
+    this.view = vscode.window.createTreeView(FINDINGS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.subscriptions.push(
+      this.view,
+      this.changed,
+      auditor.onDidChangeResults((uri) => {
+        if (!this.current || this.current.toString() === uri.toString() || !auditor.get(this.current)) this.pickCurrent(uri);
+        this.rebuild();
+      }),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor && auditor.get(editor.document.uri) && editor.document.uri.toString() !== this.current?.toString()) {
+          this.current = editor.document.uri;
+          this.rebuild();
+        }
+      }),
+      config.onDidChange(() => this.rebuild()),
+    );
+    void vscode.commands.executeCommand('setContext', 'credcheck.grouping', this.grouping);
+  }
+
+  get grouping(): GroupingOrder {
+    return this.state.get<GroupingOrder>('credcheck.grouping', 'check');
+  }
+
+  async setGrouping(order: GroupingOrder): Promise<void> {
+    await this.state.update('credcheck.grouping', order);
+    await vscode.commands.executeCommand('setContext', 'credcheck.grouping', order);
+    this.rebuild();
+  }
+
+  /** The report shown, if any. */
+  get currentReport(): ReportResult | undefined {
+    return this.current ? this.auditor.get(this.current) : undefined;
+  }
+
+  getRoots(): TreeNode[] {
+    return this.roots;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.kind === 'group' ? groupItem(node) : findingItem(node);
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.roots;
+    if (node.kind === 'finding') return [];
+    return [...node.group.children, ...node.group.findings].map((child) => this.nodes.get(child.id)).filter((child): child is TreeNode => child !== undefined);
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.parent;
+  }
+
+  /** The tree node of a finding (matched by check, user, key and line), for reveal. */
+  findNode(predicate: (item: GroupedFinding) => boolean): TreeNode | undefined {
+    return [...this.nodes.values()].find((node) => node.kind === 'finding' && predicate(node.item));
+  }
+
+  /**
+   * Reveals a node. Right after the view becomes visible the tree may not know the node yet ("Data tree node not found"),
+   * so it retries briefly.
+   */
+  async reveal(node: TreeNode): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        await this.view.reveal(node, { select: true, focus: false, expand: true });
+        return;
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    }
+    throw lastError;
+  }
+
+  private pickCurrent(changed: vscode.Uri): void {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active && this.auditor.get(active)) this.current = active;
+    else if (this.auditor.get(changed)) this.current = changed;
+    else this.current = this.auditor.all()[0]?.uri;
+  }
+
+  private rebuild(): void {
+    this.nodes.clear();
+    const result = this.currentReport;
+    const lowest: Severity = this.config.settings.severityFilter;
+    const findings = result ? result.findings.filter((finding) => isActionable(finding) && passesSeverityFilter(finding, lowest)) : [];
+    const groups = groupFindings(findings, this.grouping);
+    const add = (group: FindingGroup, parent: TreeNode | undefined): TreeNode => {
+      // Group ids already nest (check:X/user:Y), so they are unique in the tree and stable across evaluations.
+      const node: TreeNode = { kind: 'group', id: group.id, group, ...(parent ? { parent } : {}) };
+      this.nodes.set(group.id, node);
+      group.children.forEach((child) => add(child, node));
+      for (const item of group.findings) this.nodes.set(item.id, { kind: 'finding', id: item.id, item, uri: result!.uri, parent: node });
+      return node;
+    };
+    this.roots = groups.map((group) => add(group, undefined));
+    const live = findings.filter((finding) => !finding.suppressed).length;
+    this.view.description = result ? `${displayPath(result.uri)} · ${live}` : undefined;
+    this.view.badge = result && live ? { value: live, tooltip: `${live} findings in ${displayPath(result.uri)}` } : undefined;
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+  }
+}
+
+const SEVERITY_ICON: Record<Severity, vscode.ThemeIcon> = {
+  critical: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),
+  high: new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')),
+  medium: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+  low: new vscode.ThemeIcon('info', new vscode.ThemeColor('problemsInfoIcon.foreground')),
+  info: new vscode.ThemeIcon('lightbulb'),
+};
+
+function groupItem(node: Extract<TreeNode, { kind: 'group' }>): vscode.TreeItem {
+  const { group } = node;
+  const item = new vscode.TreeItem(group.name, node.parent ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+  item.id = node.id;
+  const suppressed = group.suppressedCount ? ` (+${group.suppressedCount} suppressed)` : '';
+  item.description = `${group.title ? `${group.title} · ` : ''}${group.count}${suppressed}`;
+  item.iconPath = group.kind === 'check' ? SEVERITY_ICON[group.severity] : new vscode.ThemeIcon('person');
+  item.contextValue = group.kind === 'check' ? 'check' : 'user';
+  item.tooltip = `${group.kind === 'check' ? 'Check' : 'User'} ${group.name}: ${group.count} finding(s), highest severity ${group.severity}${suppressed}`;
+  return item;
+}
+
+function findingItem(node: Extract<TreeNode, { kind: 'finding' }>): vscode.TreeItem {
+  const { finding } = node.item;
+  // The two group levels already name the check and the user; the leaf names what about them (a key, a column).
+  const label = finding.key ? `access key ${finding.key}` : finding.column ?? subjectLabel(finding);
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.description = finding.suppressed ? `suppressed: ${finding.suppressed.reason}` : finding.message;
+  item.tooltip = new vscode.MarkdownString(
+    [`**${finding.check}** (${finding.severity}, ${finding.status})`, '', finding.message, finding.suppressed ? `\n\n_Suppressed: ${finding.suppressed.reason}${finding.suppressed.expires ? ` until ${finding.suppressed.expires}` : ''}_` : '']
+      .join('\n'),
+  );
+  item.iconPath = finding.suppressed ? new vscode.ThemeIcon('bell-slash') : SEVERITY_ICON[finding.severity];
+  item.contextValue = finding.suppressed ? 'finding.suppressed' : 'finding';
+  item.command = { command: 'credcheck.revealFinding', title: 'Reveal the cell', arguments: [node] };
+  return item;
+}

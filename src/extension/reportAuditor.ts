@@ -1,0 +1,135 @@
+/**
+ * Evaluates open credential reports with the core and keeps the latest result per document. Every view (diagnostics,
+ * tree, status bar, summary) reads from here and listens to `onDidChangeResults`; none of them runs the core itself.
+ */
+import * as vscode from 'vscode';
+import { AuditResult, CheckSelection, auditReports } from '../core/audit';
+import { Finding, MfaDevice, PolicyProblem } from '../core/model';
+import { Config } from './config';
+import { Log } from './logging';
+import { PolicySources } from './policyWatcher';
+import { SuppressionStore } from './suppressionStore';
+
+export interface ReportResult {
+  uri: vscode.Uri;
+  /** The document version the findings belong to. */
+  version: number;
+  findings: Finding[];
+  policyProblems: PolicyProblem[];
+  /** The whole core answer (parsed reports with their problems and inputs, the check catalog). */
+  outcome: AuditResult;
+  /** The instant ages were measured from, ISO 8601. */
+  evaluationTime: string;
+  /** Whether workspace policies took part (false in an untrusted workspace or when there are none). */
+  usedWorkspacePolicies: boolean;
+  durationMs: number;
+}
+
+/** What a fetch knows about a report beyond its CSV text. */
+export interface ReportMetadata {
+  generatedTime?: string;
+  mfaDevices?: MfaDevice[];
+}
+
+export class ReportAuditor implements vscode.Disposable {
+  private readonly results = new Map<string, ReportResult>();
+  private readonly metadata = new Map<string, ReportMetadata>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires with the URI of a report whose result was replaced or forgotten. */
+  readonly onDidChangeResults = this.changed.event;
+
+  constructor(
+    private readonly config: Config,
+    private readonly policies: PolicySources,
+    private readonly suppressions: SuppressionStore,
+    private readonly log: Log,
+  ) {}
+
+  /** Remembers what a fetch returned next to the CSV (generation time, MFA devices) for later evaluations. */
+  setMetadata(uri: vscode.Uri, metadata: ReportMetadata): void {
+    this.metadata.set(uri.toString(), metadata);
+  }
+
+  get(uri: vscode.Uri): ReportResult | undefined {
+    return this.results.get(uri.toString());
+  }
+
+  all(): ReportResult[] {
+    return [...this.results.values()];
+  }
+
+  /**
+   * Evaluates one document. Returns undefined when the run was cancelled (a newer edit arrived): the previous result
+   * stays until the newer run replaces it, so diagnostics never flicker to empty while typing.
+   */
+  async audit(document: vscode.TextDocument, signal: AbortSignal): Promise<ReportResult | undefined> {
+    const started = Date.now();
+    const key = document.uri.toString();
+    const settings = this.config.settings;
+    const metadata = this.metadata.get(key) ?? {};
+    const workspacePolicies = await this.policies.workspaceModules();
+    const evaluationTime =
+      settings.evaluationTime === 'reportGeneratedTime' && metadata.generatedTime ? new Date(metadata.generatedTime) : new Date();
+    try {
+      const outcome = await auditReports({
+        reports: [{ file: displayPath(document.uri), text: document.getText(), ...metadata }],
+        now: evaluationTime,
+        params: { ...settings.thresholds },
+        userPolicies: workspacePolicies,
+        compiler: this.policies.compiler,
+        suppressions: await this.suppressions.load(),
+        enabledChecks: enabledChecks(settings.enabledChecks, settings.disabledChecks),
+        signal,
+      });
+      if (signal.aborted) return undefined;
+      const result: ReportResult = {
+        uri: document.uri,
+        version: document.version,
+        findings: outcome.findings,
+        policyProblems: outcome.policyProblems,
+        outcome,
+        evaluationTime: evaluationTime.toISOString(),
+        usedWorkspacePolicies: workspacePolicies.length > 0,
+        durationMs: Date.now() - started,
+      };
+      this.results.set(key, result);
+      // File name, counts and timing only: never cell values.
+      this.log.info(
+        `evaluated ${displayPath(document.uri)}: ${result.findings.length} findings, ${result.policyProblems.length} policy problems, ` +
+          `${workspacePolicies.length} workspace policy files, ${result.durationMs} ms`,
+      );
+      this.changed.fire(document.uri);
+      return result;
+    } catch (error) {
+      if (signal.aborted) return undefined;
+      this.log.showError(`Could not evaluate ${displayPath(document.uri)}`, error);
+      this.forget(document.uri);
+      return undefined;
+    }
+  }
+
+  forget(uri: vscode.Uri): void {
+    if (this.results.delete(uri.toString())) this.changed.fire(uri);
+  }
+
+  /** Drops the result and the fetch metadata: the document is closed. */
+  close(uri: vscode.Uri): void {
+    this.metadata.delete(uri.toString());
+    this.forget(uri);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** The checks to run: the enabled list (every default check when empty) minus the disabled ones. */
+function enabledChecks(enabled: string[], disabled: string[]): CheckSelection | undefined {
+  if (enabled.length) return enabled.filter((check) => !disabled.includes(check));
+  return disabled.length ? { disable: disabled } : undefined;
+}
+
+/** The path findings and exports show: workspace-relative when inside the workspace. */
+export function displayPath(uri: vscode.Uri): string {
+  return uri.scheme === 'untitled' ? uri.path : vscode.workspace.asRelativePath(uri, false);
+}

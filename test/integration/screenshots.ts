@@ -1,0 +1,41 @@
+// Screenshots of the workbench, taken by the launcher on a test's request. The extension host cannot
+// photograph the browser window it is shown in; runInCodeServer.mjs can, with Playwright. The two share
+// a folder (CREDCHECK_SCREENSHOT_REQUESTS, set on the code-server process): the test writes
+// <id>.request.json, the launcher saves test-results/screenshots/<name>.png and answers with <id>.done.json.
+import * as fs from 'fs';
+import * as path from 'path';
+
+let requestCount = 0;
+
+/**
+ * Asks the launcher for a screenshot of the whole workbench and waits until it is on disk.
+ * Returns the PNG's path, or undefined when the launcher takes no screenshots (the Electron launcher),
+ * so suites can call it unconditionally. Give the UI a moment to settle before calling.
+ */
+export async function requestScreenshot(name: string, timeoutMs = 30_000): Promise<string | undefined> {
+  const folder = process.env.CREDCHECK_SCREENSHOT_REQUESTS;
+  if (!folder) {
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+    throw new Error(`screenshot name "${name}" must use only letters, digits, dot, dash and underscore`);
+  }
+  const id = `${process.pid}-${Date.now()}-${++requestCount}`;
+  const request = path.join(folder, `${id}.request.json`);
+  const answer = path.join(folder, `${id}.done.json`);
+  // Written under a temporary name and renamed, so the launcher never reads half a request.
+  fs.writeFileSync(`${request}.tmp`, JSON.stringify({ name }));
+  fs.renameSync(`${request}.tmp`, request);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (fs.existsSync(answer)) {
+      const reply = JSON.parse(fs.readFileSync(answer, 'utf8')) as { path?: string; error?: string };
+      if (reply.error || !reply.path) {
+        throw new Error(`screenshot "${name}" failed: ${reply.error ?? 'no path in the answer'}`);
+      }
+      return reply.path;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`screenshot "${name}": the launcher did not answer within ${timeoutMs} ms`);
+}
