@@ -44,14 +44,12 @@ async function compileEmbedded(modules, entrypoints) {
   const temp = mkdtempSync(join(tmpdir(), 'credcheck-policies-'));
   try {
     const outfile = join(temp, 'embeddedCompiler.cjs');
-    await build({
-      entryPoints: [join(root, 'src/core/compiler/embeddedCompiler.ts')], outfile, bundle: true, platform: 'node', format: 'cjs',
-      target: 'node20', logLevel: 'warning', absWorkingDir: root,
-      // Resolve dist/compiler/* relative to the repository, as the shipped bundles do relative to dist/.
-      define: { __CREDCHECK_DIST__: JSON.stringify(join(root, 'dist')) },
-    });
+    const workerPath = join(temp, 'compilerWorker.cjs');
+    const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', absWorkingDir: root };
+    await build({ ...common, entryPoints: [join(root, 'src/core/compiler/embeddedCompiler.ts')], outfile });
+    await build({ ...common, entryPoints: [join(root, 'src/core/compiler/compilerWorker.ts')], outfile: workerPath });
     const loaded = createRequire(pathToFileURL(outfile))(outfile);
-    const compiler = await createCompiler(loaded);
+    const compiler = await createCompiler(loaded, workerPath);
     try {
       const result = await compiler.compile({ modules, entrypoints });
       if (!result.ok) fail(result.errors);
@@ -64,17 +62,12 @@ async function compileEmbedded(modules, entrypoints) {
   }
 }
 
-/** The embedded compiler module exports a factory or a class; accept either, so this script does not pin its shape. */
-async function createCompiler(loaded) {
+async function createCompiler(loaded, workerPath) {
   const wasmPath = join(root, 'dist/compiler/compiler.wasm');
-  for (const name of ['createEmbeddedCompiler', 'loadEmbeddedCompiler', 'createCompiler']) {
-    if (typeof loaded[name] === 'function') return await loaded[name]({ wasmPath, distDir: join(root, 'dist') });
+  if (typeof loaded.createEmbeddedCompiler !== 'function') {
+    throw new Error(`src/core/compiler/embeddedCompiler.ts does not export createEmbeddedCompiler (${Object.keys(loaded).join(', ')})`);
   }
-  for (const name of ['EmbeddedCompiler', 'EmbeddedRegoCompiler']) {
-    const Class = loaded[name];
-    if (typeof Class === 'function') return typeof Class.create === 'function' ? await Class.create({ wasmPath }) : new Class({ wasmPath });
-  }
-  throw new Error(`src/core/compiler/embeddedCompiler.ts exports none of the expected factories (${Object.keys(loaded).join(', ')})`);
+  return loaded.createEmbeddedCompiler({ wasmPath, workerPath });
 }
 
 function fail(errors) {

@@ -9,5 +9,42 @@ WITH_TESTS=0
 # --- npm modules (section: core) ---
 npm ci --no-audit --no-fund
 
+# --- Go toolchain check (section: compiler) ---
+# The embedded Rego compiler (compiler/) is Go built to wasm: it needs a `go` at least as new as compiler/go.mod's
+# go directive (OPA v1.22.0 declares go 1.26.0). Modules come from the Go module proxy during the build.
+go_wanted="$(sed -n 's/^go \([0-9.]*\)$/\1/p' compiler/go.mod)"
+if ! command -v go >/dev/null; then
+  echo "setup: Go ${go_wanted} or newer is required to build compiler/ (https://go.dev/dl/); \`go\` is not on PATH" >&2
+  exit 1
+fi
+go_have="$(go env GOVERSION | sed 's/^go//')"
+if [[ "$(printf '%s\n%s\n' "$go_wanted" "$go_have" | sort -V | head -n1)" != "$go_wanted" ]]; then
+  echo "setup: compiler/go.mod needs Go ${go_wanted} or newer, but \`go\` is ${go_have} ($(command -v go))" >&2
+  exit 1
+fi
+
+# --- native opa for tests (section: compiler) ---
+# The same OPA version as compiler/go.mod, as an oracle for the differential tests and for `opa test`.
+if [[ "$WITH_TESTS" == 1 ]]; then
+  opa_version="$(sed -n 's/^require github.com\/open-policy-agent\/opa \(v[0-9.]*\)$/\1/p' compiler/go.mod)"
+  if ! .tools/bin/opa version 2>/dev/null | grep -qx "Version: ${opa_version#v}"; then
+    GOBIN="$PWD/.tools/bin" go install "github.com/open-policy-agent/opa@${opa_version}"
+  fi
+fi
+
 # --- build (section: core) ---
 npm run build
+
+# --- real VS Code for integration tests (section: integration) ---
+# code-server (VS Code 1.100.3 served to a browser) driven by Debian's headless Chromium; see scripts/install-code-server.sh.
+if [[ "$WITH_TESTS" == 1 ]]; then
+  integration_packages=()
+  command -v chromium >/dev/null || integration_packages+=(chromium)
+  command -v rg >/dev/null || integration_packages+=(ripgrep)
+  dpkg -s libkrb5-dev >/dev/null 2>&1 || integration_packages+=(libkrb5-dev)
+  if (( ${#integration_packages[@]} )); then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${integration_packages[@]}"
+  fi
+  scripts/install-code-server.sh
+fi

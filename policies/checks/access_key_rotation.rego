@@ -22,7 +22,7 @@
 #   parameters:
 #     - name: accessKeyRotationDays
 #       default: 90
-#       description: Days: an active key created longer ago than this fails (age > N x 24 h).
+#       description: "Days: an active key created longer ago than this fails (age > N x 24 h)."
 #   remediation: |
 #     Create a second key, move every client to it, then deactivate and delete the old key:
 #       aws iam create-access-key --user-name <user>

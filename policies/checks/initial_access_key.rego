@@ -21,7 +21,7 @@
 #   parameters:
 #     - name: initialKeySetupSeconds
 #       default: 10
-#       description: Seconds: a never-used key created within this many seconds of its user fails; later keys warn.
+#       description: "Seconds: a never-used key created within this many seconds of its user fails; later keys warn."
 #   remediation: |
 #     A console user rarely needs a long-lived key; delete keys that were never used:
 #       aws iam list-access-keys --user-name <user>

@@ -18,7 +18,7 @@
 #   parameters:
 #     - name: passwordRotationDays
 #       default: 90
-#       description: Days: a password changed longer ago than this fails (age > N x 24 h).
+#       description: "Days: a password changed longer ago than this fails (age > N x 24 h)."
 #   remediation: |
 #     Require a new password at next sign-in, or enforce expiry account-wide:
 #       aws iam update-login-profile --user-name <user> --password-reset-required

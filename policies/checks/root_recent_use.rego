@@ -21,7 +21,7 @@
 #   parameters:
 #     - name: rootRecentUseDays
 #       default: 90
-#       description: Days: root use at most this old fails (age <= N x 24 h).
+#       description: "Days: root use at most this old fails (age <= N x 24 h)."
 #   remediation: |
 #     Confirm the use was an authorised break-glass task (CloudTrail: events with userIdentity.type Root):
 #       aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root --max-results 50

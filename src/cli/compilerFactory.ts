@@ -1,7 +1,7 @@
+import { createEmbeddedCompiler } from '../core/compiler/embeddedCompiler';
 import { RegoCompiler } from '../core/compiler/regoCompiler';
-import { UsageError } from './io';
 
-/** The Rego compiler for user policies: the embedded one (no opa binary needed). */
+/** The Rego compiler for user policies: the embedded one, so no opa binary is ever needed. */
 export async function createDefaultCompiler(): Promise<RegoCompiler> {
-  throw new UsageError('the embedded Rego compiler is not available in this build');
+  return createEmbeddedCompiler();
 }

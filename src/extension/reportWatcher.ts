@@ -3,7 +3,7 @@
  * evaluated: on open at once, on edit after a pause in typing, with the stale run cancelled.
  */
 import * as vscode from 'vscode';
-import { looksLikeCredentialReport } from '../core/report';
+import { looksLikeCredentialReport } from '../core/report/reportParser';
 import { ReportAuditor, ReportResult } from './reportAuditor';
 
 const TYPING_PAUSE_MS = 300;

@@ -1,7 +1,7 @@
 // What both integration launchers share (runInCodeServer.mjs here, runWithElectron.mjs where desktop VS Code
 // can be downloaded): the command line, the passes to run, the user settings, the per-pass workspace copy,
 // and the summary. Keeping it in one place is what makes "the same suite under both launchers" true.
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -120,7 +120,17 @@ export function copyWorkspace(source, runDir) {
   const target = join(runDir, 'workspace');
   mkdirSync(target, { recursive: true });
   cpSync(source, target, { recursive: true });
+  // Fixtures copied from read-only sources stay read-only; tests that edit or save them need write access.
+  makeWritable(target);
   return target;
+}
+
+function makeWritable(path) {
+  const stat = statSync(path);
+  chmodSync(path, stat.mode | 0o200);
+  if (stat.isDirectory()) {
+    for (const entry of readdirSync(path)) makeWritable(join(path, entry));
+  }
 }
 
 /** Reads the results the test index wrote; a pass that failed without any recorded failure still counts one. */

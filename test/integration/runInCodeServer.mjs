@@ -167,6 +167,9 @@ function writeTestHostExtension(runDir) {
 async function runPass(options, pass) {
   const started = Date.now();
   const runDir = mkdtempSync(join(tmpdir(), `credcheck-vscode-${pass.name}-`));
+  // Registered first so that, on a signal, it runs after code-server (which writes into it) is stopped.
+  const removeRunDir = () => options.keep || rmSync(runDir, { recursive: true, force: true });
+  cleanups.add(removeRunDir);
   const folders = Object.fromEntries(['user-data', 'extensions', 'xdg-data', 'xdg-config', 'xdg-cache', 'screenshot-requests']
     .map((name) => [name, join(runDir, name)]));
   Object.values(folders).forEach((folder) => mkdirSync(folder, { recursive: true }));
@@ -213,7 +216,11 @@ async function runPass(options, pass) {
 
     // Imported lazily so `--help` and option errors work without the dev dependency installed.
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+    // Playwright's own signal handlers would exit before code-server is stopped; ours close both, in order.
+    const browser = await chromium.launch({
+      executablePath: chromiumPath, headless: true, args: chromiumFlags,
+      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
     addCleanup(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 
@@ -262,7 +269,8 @@ async function runPass(options, pass) {
   const result = readPassResult(pass, join(runDir, 'results.json'), exitCode, reason);
   log(`${pass.name} pass finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (options.keep) log(`run folder kept: ${runDir}`);
-  else rmSync(runDir, { recursive: true, force: true });
+  cleanups.delete(removeRunDir);
+  removeRunDir();
   return result;
 }
 

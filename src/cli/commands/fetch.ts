@@ -1,6 +1,175 @@
+/**
+ * `credcheck fetch`: argument parsing, files and exit codes around the core fetcher.
+ *
+ * Where reports go:
+ * - one profile (or none: the default chain), no --out: the CSV on stdout, nothing else written;
+ * - one profile, --out <file>: the CSV in <file>, the metadata in <file>.meta.json;
+ * - --out <existing directory>, or several profiles (then --out is required and is a directory, created if missing):
+ *   <dir>/<account id>-credential-report.csv (+ .meta.json) per account; the profile name replaces the account id
+ *   when the report holds no ARN. Two profiles reaching one account give one file.
+ * Progress, the report's age and notes go to stderr. Exit 0 when every profile was fetched, 2 otherwise.
+ */
+import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FetchedCredentialReport } from '../../core/fetch/credentialReportFetcher';
+import { fetchCredentialReports } from '../../core/fetch/multiAccountFetcher';
+import { AWS_REPORT_REUSE_MS, describeReportAge } from '../../core/fetch/reportAge';
 import { CliIo, UsageError } from '../io';
 
-// Placeholder until the owning work lands: fails loudly rather than pretending.
-export async function run(_args: string[], _io: CliIo): Promise<number> {
-  throw new UsageError('the fetch command is not built yet');
+const USAGE = 'usage: credcheck fetch [--profile <name>]... [--region <r>] [--endpoint-url <url>] [--out <file|dir>] [--timeout <s>]';
+
+interface FetchArguments {
+  profiles: string[];
+  region?: string;
+  endpointUrl?: string;
+  out?: string;
+  timeoutMs: number;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseArguments(args);
+  if (parsed === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  // The SDK warns on every run that future versions will need Node 22; a CLI user can do nothing about it mid-fetch.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const outPath = parsed.out ? resolve(io.cwd, parsed.out) : undefined;
+  const toDirectory = parsed.profiles.length > 1 || (outPath !== undefined && isDirectory(outPath));
+  if (parsed.profiles.length > 1 && !outPath) {
+    throw new UsageError('several --profile values need --out <directory>: one report file is written per account');
+  }
+
+  const backoffMs = Number(io.env.CREDCHECK_FETCH_BACKOFF_MS);
+  const backoff = Number.isFinite(backoffMs) && backoffMs > 0 ? { baseMs: backoffMs, maxMs: Math.max(backoffMs, backoffMs * 20) } : undefined;
+  const label = (profile: string | null) => (parsed.profiles.length > 1 && profile ? `[${profile}] ` : '');
+  const profiles = parsed.profiles.length > 0 ? parsed.profiles : [null];
+  const outcomes = await fetchCredentialReports(profiles, {
+    region: parsed.region,
+    endpointUrl: parsed.endpointUrl,
+    timeoutMs: parsed.timeoutMs,
+    backoff,
+    onProgress: (profile, message) => io.stderr(`credcheck fetch: ${label(profile)}${withoutWho(message)}\n`),
+  });
+
+  let failed = 0;
+  for (const outcome of outcomes) {
+    const prefix = `credcheck fetch: ${label(outcome.profile)}`;
+    if (outcome.error) {
+      failed++;
+      io.stderr(`${prefix}error: ${outcome.error.message}\n`);
+      continue;
+    }
+    if (outcome.duplicateOf !== undefined) {
+      io.stderr(`${prefix}same account as profile '${outcome.duplicateOf ?? 'default'}': its report is already written\n`);
+      continue;
+    }
+    const report = outcome.report as FetchedCredentialReport;
+    io.stderr(`${prefix}${ageLine(report)}\n`);
+    for (const note of report.notes) io.stderr(`${prefix}note: ${note}\n`);
+    try {
+      if (!outPath) {
+        io.stdout(report.csv);
+      } else {
+        const file = toDirectory ? join(outPath, `${fileStem(report, outcome.profile)}-credential-report.csv`) : outPath;
+        if (toDirectory) mkdirSync(outPath, { recursive: true });
+        writePrivateFile(file, report.csv);
+        writePrivateFile(`${file}.meta.json`, `${JSON.stringify(sidecar(report), null, 2)}\n`);
+        io.stderr(`${prefix}saved ${file}${report.accountId ? ` (account ${report.accountId})` : ''}\n`);
+      }
+    } catch (error) {
+      failed++;
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      io.stderr(`${prefix}error: cannot write the report (${code}): ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  return failed === 0 ? 0 : 2;
+}
+
+function parseArguments(args: string[]): FetchArguments | 'help' {
+  const result: FetchArguments = { profiles: [], timeoutMs: 120_000 };
+  for (let index = 0; index < args.length; index++) {
+    const argument = args[index];
+    if (argument === '--help' || argument === '-h') return 'help';
+    const equals = argument.startsWith('--') ? argument.indexOf('=') : -1;
+    const name = equals > 0 ? argument.slice(0, equals) : argument;
+    const takeValue = (): string => {
+      if (equals > 0) return argument.slice(equals + 1);
+      const value = args[++index];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value\n${USAGE}`);
+      return value;
+    };
+    switch (name) {
+      case '--profile': {
+        const profile = takeValue();
+        if (!profile) throw new UsageError('--profile needs a name');
+        if (!result.profiles.includes(profile)) result.profiles.push(profile);
+        break;
+      }
+      case '--region':
+        result.region = takeValue();
+        break;
+      case '--endpoint-url': {
+        const url = takeValue();
+        if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--endpoint-url must be an http(s) URL, got '${url}'`);
+        result.endpointUrl = url;
+        break;
+      }
+      case '--out':
+        result.out = takeValue();
+        break;
+      case '--timeout': {
+        const text = takeValue();
+        const seconds = Number(text);
+        if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${text}'`);
+        result.timeoutMs = Math.round(seconds * 1000);
+        break;
+      }
+      default:
+        throw new UsageError(`unknown argument '${argument}'\n${USAGE}`);
+    }
+  }
+  return result;
+}
+
+/** Progress lines start with "profile 'x': "; the CLI already prefixes with the profile when it matters. */
+function withoutWho(message: string): string {
+  return message.replace(/^(profile '[^']*'|the default AWS credentials): /, '');
+}
+
+function ageLine(report: FetchedCredentialReport): string {
+  const line = `report generated ${report.generatedTime} (${describeReportAge(report.ageMs)})`;
+  return report.ageMs > 60_000
+    ? `${line}; AWS reuses a report for up to ${AWS_REPORT_REUSE_MS / 3_600_000} hours, so IAM changes made since then are not in it`
+    : line;
+}
+
+function sidecar(report: FetchedCredentialReport): Record<string, unknown> {
+  return {
+    generated_time: report.generatedTime,
+    account_id: report.accountId,
+    profile: report.profile,
+    mfa_devices: report.mfaDevices,
+    notes: report.notes,
+  };
+}
+
+function fileStem(report: FetchedCredentialReport, profile: string | null): string {
+  const stem = report.accountId ?? profile ?? 'default';
+  return stem.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/** The report lists every user and their credential state: written owner-only, and whole or not at all. */
+function writePrivateFile(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, content, { mode: 0o600 });
+  renameSync(temporary, file);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -8,6 +8,8 @@ import { PolicyEngine, PolicyEvaluationError, RawResults } from './policyEngine'
 export interface EvaluationJob {
   wasm: Uint8Array;
   data: Record<string, unknown>;
+  /** Cap of the policy's wasm memory, MiB (default MAX_MEMORY_MIB). */
+  maxWasmMemoryMb?: number;
   /** One input per report, each with its own evaluation time (ISO 8601). */
   inputs: { input: unknown; evaluationTime: string }[];
 }
@@ -16,7 +18,7 @@ export type EvaluationReply = { ok: true; results: RawResults[] } | { ok: false;
 
 async function run(job: EvaluationJob): Promise<EvaluationReply> {
   try {
-    const engine = await PolicyEngine.load(job.wasm);
+    const engine = await PolicyEngine.load(job.wasm, job.maxWasmMemoryMb);
     engine.setData(job.data);
     return { ok: true, results: job.inputs.map(({ input, evaluationTime }) => engine.evaluate(input, new Date(evaluationTime))) };
   } catch (error) {

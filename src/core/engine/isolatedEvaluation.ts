@@ -7,8 +7,10 @@ import { RawResults } from './policyEngine';
 export interface IsolationLimits {
   /** Wall-clock limit for the whole job, in milliseconds (default 5000). */
   timeoutMs?: number;
-  /** Old-generation heap limit of the worker, in MiB (default 256). */
+  /** Old-generation heap limit of the worker (JavaScript side), in MiB (default 256). */
   maxMemoryMb?: number;
+  /** Cap of the policy's wasm memory, in MiB (default 256). */
+  maxWasmMemoryMb?: number;
   signal?: AbortSignal;
 }
 
@@ -33,7 +35,7 @@ export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {
   return new Promise((resolve, reject) => {
     if (limits.signal?.aborted) return reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled'));
     const worker = new Worker(workerScript(), {
-      workerData: job,
+      workerData: { ...job, maxWasmMemoryMb: limits.maxWasmMemoryMb ?? job.maxWasmMemoryMb },
       resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb ?? 256, maxYoungGenerationSizeMb: 32 },
     });
     let settled = false;

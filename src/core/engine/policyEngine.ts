@@ -14,16 +14,16 @@ export type RawResults = Record<string, unknown>;
 export class PolicyEngine {
   private evaluationTime = new Date(0);
 
-  private constructor(private readonly policy: LoadedPolicy, readonly entrypoints: string[]) {}
+  private constructor(private readonly policy: LoadedPolicy, readonly entrypoints: string[], private readonly maxMemoryMib: number) {}
 
-  static async load(wasm: Uint8Array): Promise<PolicyEngine> {
+  static async load(wasm: Uint8Array, maxMemoryMib = MAX_MEMORY_MIB): Promise<PolicyEngine> {
     let engine: PolicyEngine | undefined;
     // The builtins read the engine's current evaluation time, so one loaded instance serves many evaluations.
     const builtins = createTimeBuiltins(() => engine!.evaluationTime);
         // Capped: a runaway policy fails with an out-of-memory error instead of taking the host with it.
-    const policy = await loadPolicy(toArrayBuffer(wasm), { initial: 5, maximum: (MAX_MEMORY_MIB * 1024 * 1024) / 65536 }, builtins);
+    const policy = await loadPolicy(toArrayBuffer(wasm), { initial: 5, maximum: Math.ceil((maxMemoryMib * 1024 * 1024) / 65536) }, builtins);
     const entrypoints = Object.keys(policy.entrypoints as Record<string, number>);
-    engine = new PolicyEngine(policy, entrypoints);
+    engine = new PolicyEngine(policy, entrypoints, maxMemoryMib);
     return engine;
   }
 
@@ -45,7 +45,7 @@ export class PolicyEngine {
       } catch (error) {
         const detail = describeError(error);
         // The wasm heap is capped (see load): say so instead of the SDK's allocator message.
-        throw new PolicyEvaluationError(entrypoint, /opa_malloc|memory access out of bounds|Maximum memory size/i.test(detail) ? `exceeded the ${MAX_MEMORY_MIB} MiB policy memory limit (${detail})` : detail);
+        throw new PolicyEvaluationError(entrypoint, /opa_malloc|memory access out of bounds|Maximum memory size/i.test(detail) ? `exceeded the ${this.maxMemoryMib} MiB policy memory limit (${detail})` : detail);
       }
       if (Array.isArray(resultSet) && resultSet.length > 0 && resultSet[0] && typeof resultSet[0] === 'object' && 'result' in resultSet[0]) {
         results[entrypoint] = (resultSet[0] as { result: unknown }).result;

@@ -20,7 +20,9 @@ export interface QueryModule {
   mode: QueryMode;
   /** The module source handed to the compiler. */
   source: string;
-  /** Slash path of the `result` rule, the wasm entrypoint. */
+  /** Lines of the user's text: a location past them is in the appended rule and is shown on the last line. */
+  lineCount: number;
+  /** Slash path of the wasm entrypoint: the `result` rule, with a set sorted (see ORDERED_RESULT). */
   entrypoint: string;
 }
 
@@ -35,19 +37,29 @@ const RULE_START = /^\s*(?:default\s|import\s|[A-Za-z_]\w*\s*(?:\([^)]*\)|\[[^\]
 
 /** Decides how the query text is wrapped. The text itself is never changed, so lines and columns stay the user's. */
 export function buildQueryModule(text: string): QueryModule {
+  const lineCount = text.split('\n').length;
   const packageMatch = PACKAGE_LINE.exec(stripComments(text));
   if (packageMatch) {
-    return { mode: 'module', source: text, entrypoint: `${packageMatch[1]!.replace(/\./g, '/')}/result` };
+    return { mode: 'module', lineCount, source: `${text}\n${ORDERED_RESULT_RULE}`, entrypoint: `${packageMatch[1]!.replace(/\./g, '/')}/${ORDERED_RESULT}` };
   }
-  const entrypoint = `${QUERY_PACKAGE.replace(/\./g, '/')}/result`;
+  const entrypoint = `${QUERY_PACKAGE.replace(/\./g, '/')}/${ORDERED_RESULT}`;
   const firstLine = stripComments(text).split('\n').find((line) => line.trim() !== '') ?? '';
   if (RULE_START.test(firstLine)) {
-    return { mode: 'rules', source: `package ${QUERY_PACKAGE}\n${text}\n`, entrypoint };
+    return { mode: 'rules', lineCount, source: `package ${QUERY_PACKAGE}\n${text}\n${ORDERED_RESULT_RULE}`, entrypoint };
   }
-  // The expression starts on the wrapper's last line, so only line 1 of the query is shifted sideways. The trailing
-  // newline keeps a final `# comment` in the query from swallowing anything.
-  return { mode: 'expression', source: `package ${QUERY_PACKAGE}\n${EXPRESSION_PREFIX}${text}\n`, entrypoint };
+  // The expression starts on the wrapper's last line, so only line 1 of the query is shifted sideways. The newline
+  // after it keeps a final `# comment` in the query from swallowing anything.
+  return { mode: 'expression', lineCount, source: `package ${QUERY_PACKAGE}\n${EXPRESSION_PREFIX}${text}\n${ORDERED_RESULT_RULE}`, entrypoint };
 }
+
+/**
+ * The entrypoint is not `result` itself but `result` with a set sorted: a set comes out of the wasm in hash order,
+ * which would reshuffle the table on every keystroke and differ from `opa eval` (which sorts). The rule is appended
+ * after the user's text, so it moves no line of it.
+ */
+const ORDERED_RESULT = 'credcheck_ordered_result';
+// object.get hides the type of `result` from the type checker, which would otherwise reject sort() of a number.
+const ORDERED_RESULT_RULE = `${ORDERED_RESULT} := sort(value) if {\n\tvalue := object.get({"v": result}, "v", null)\n\tis_set(value)\n} else := result\n`;
 
 const EXPRESSION_PREFIX = 'result := ';
 
@@ -56,8 +68,9 @@ const EXPRESSION_PREFIX = 'result := ';
  * column 0 "unknown", or the wrapper's own lines) become line 1, column 1 of the query.
  */
 export function mapToQuery(module: QueryModule, line: number, column: number): { line: number; column: number } {
+  const queryLine = module.mode === 'module' ? line : line - 1;
+  if (queryLine > module.lineCount) return { line: module.lineCount, column: 1 };
   if (module.mode === 'module') return { line, column };
-  const queryLine = line - 1;
   if (queryLine < 1) return { line: 1, column: 1 };
   if (module.mode === 'expression' && queryLine === 1) {
     return { line: 1, column: Math.max(1, column - EXPRESSION_PREFIX.length) };

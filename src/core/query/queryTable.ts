@@ -56,13 +56,13 @@ export function shapeQueryTable(value: unknown, options: TableShapeOptions = {})
   }
   if (isRecord(value)) {
     const entries = Object.entries(value);
-    const values = entries.map(([, item]) => item);
-    if (entries.length > 0 && values.every(isRecord)) {
-      const columns = unionOfKeys(values, preferred).filter((column) => column !== 'key');
+    const records = entries.filter((entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]));
+    if (entries.length > 0 && records.length === entries.length) {
+      const columns = unionOfKeys(records.map(([, record]) => record), preferred).filter((column) => column !== 'key');
       return {
         kind: 'entries',
         columns: ['key', ...columns],
-        rows: entries.map(([key, record]) => [key, ...columns.map((column) => (column in record ? record[column] : null))]),
+        rows: records.map(([key, record]) => [key, ...columns.map((column) => (column in record ? record[column] : null))]),
       };
     }
     return { kind: 'entries', columns: ['key', 'value'], rows: entries.map(([key, item]) => [key, item]) };

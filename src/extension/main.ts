@@ -1,0 +1,92 @@
+/**
+ * Activation: build the services, register the command table, return a small API for the integration tests.
+ * Nothing heavy happens here: the bundled checks load on the first report, the Rego compiler on the first workspace policy.
+ */
+import * as vscode from 'vscode';
+import { FindingCodeActions } from './codeActions';
+import { commandTable, findTreeNode, Services } from './commands';
+import { Config } from './config';
+import { CheckDocumentation, ReportDiagnostics } from './diagnostics';
+import { FindingsTree, TreeNode } from './findingsTree';
+import { Log } from './logging';
+import { LazyPolicyCompiler } from './policyCompiler';
+import { PolicyWatcher } from './policyWatcher';
+import { ReportAuditor, ReportResult } from './reportAuditor';
+import { ReportWatcher } from './reportWatcher';
+import { ReportStatusBar } from './statusBar';
+import { SummaryWebview } from './summaryWebview';
+import { SuppressionStore } from './suppressionStore';
+import { TrustGate } from './trust';
+
+/** What activate() returns: read-only views of the state, for the integration tests. */
+export interface CredcheckApi {
+  getResult(uri: vscode.Uri): ReportResult | undefined;
+  getTreeRoots(): TreeNode[];
+  getTreeChildren(node: TreeNode): TreeNode[];
+  findTreeNode(check: string, user: string | null, key?: 1 | 2 | null): TreeNode | undefined;
+  revealInTree(node: TreeNode): Promise<void>;
+  /** Resolves when no report evaluation or policy compilation is pending. */
+  whenIdle(): Promise<void>;
+  policyDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
+  statusBarText(): string;
+  summaryHtml(): string;
+  compilerLoaded(): boolean;
+  readonly treeView: vscode.TreeView<TreeNode>;
+}
+
+export function activate(context: vscode.ExtensionContext): CredcheckApi {
+  const started = Date.now();
+  const log = new Log();
+  const config = new Config(log);
+  const trust = new TrustGate(log);
+  const compiler = new LazyPolicyCompiler(log);
+  const policies = new PolicyWatcher(compiler, config, trust, log);
+  const suppressions = new SuppressionStore(config, log);
+  const auditor = new ReportAuditor(config, policies, suppressions, log);
+  policies.attach(auditor);
+  const documentation = new CheckDocumentation(context.extensionUri);
+  const diagnostics = new ReportDiagnostics(auditor, config, documentation);
+  const tree = new FindingsTree(auditor, config, context.workspaceState);
+  const statusBar = new ReportStatusBar(auditor, trust);
+  const summary = new SummaryWebview(auditor, config);
+  const reports = new ReportWatcher(auditor);
+  context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, diagnostics, tree, statusBar, summary, reports);
+
+  // Anything that changes what a report's findings would be re-runs the open reports.
+  const refresh = () => void reports.refreshAll();
+  context.subscriptions.push(
+    config.onDidChange(refresh),
+    trust.onDidGrant(refresh),
+    policies.onDidChangePolicies(refresh),
+    suppressions.onDidChange(refresh),
+    vscode.workspace.onDidCloseTextDocument((document) => diagnostics.clear(document.uri)),
+    vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new FindingCodeActions(auditor), { providedCodeActionKinds: FindingCodeActions.kinds }),
+  );
+
+  const services: Services = { context, log, config, auditor, reports, policies, tree, summary, suppressions, documentation };
+  for (const [id, handler] of Object.entries(commandTable(services))) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
+  }
+  log.info(`activated in ${Date.now() - started} ms (${trust.trusted ? 'trusted' : 'untrusted'} workspace)`);
+
+  return {
+    getResult: (uri) => auditor.get(uri),
+    getTreeRoots: () => tree.getRoots(),
+    getTreeChildren: (node) => tree.getChildren(node),
+    findTreeNode: (check, user, key = null) => findTreeNode(tree, check, user, key),
+    revealInTree: (node) => tree.reveal(node),
+    whenIdle: async () => {
+      await policies.idle();
+      await reports.idle();
+    },
+    policyDiagnostics: (uri) => policies.problemsFor(uri),
+    statusBarText: () => statusBar.text,
+    summaryHtml: () => summary.html,
+    compilerLoaded: () => compiler.loaded,
+    treeView: tree.view,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
