@@ -90,3 +90,29 @@ deny contains msg if {
 		t.Fatalf("entrypoints %v", response.Entrypoints)
 	}
 }
+
+// The compiler rewrites some constructs into builtin calls (every, some ... in, template strings): those must stay
+// in the restricted capabilities or valid policies would fail with "undefined function".
+func TestLanguageFeaturesCompile(t *testing.T) {
+	source := `package p
+
+deny contains msg if {
+	some i, user in input.users
+	every key in object.keys(user) { is_string(key) }
+	names := {u.user | some u in input.users}
+	"alice" in names
+	not user.user in {"root"}
+	count([n | some n in numbers.range(1, 3)]) == 3
+	x := object.get(user, "age", 0) with input.flag as true
+	msg := $"{user.user} {i} {x} {json.marshal(names)}"
+	startswith(msg, "a")
+	regex.split(",", "a,b")
+	yaml.marshal(names)
+	time.weekday(time.now_ns())
+}
+`
+	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+	if !response.OK {
+		t.Fatalf("want wasm, got %+v", response.Errors)
+	}
+}

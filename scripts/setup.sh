@@ -26,9 +26,20 @@ fi
 # --- native opa for tests (section: compiler) ---
 # The same OPA version as compiler/go.mod, as an oracle for the differential tests and for `opa test`.
 if [[ "$WITH_TESTS" == 1 ]]; then
-  opa_version="$(sed -n 's/^require github.com\/open-policy-agent\/opa \(v[0-9.]*\)$/\1/p' compiler/go.mod)"
-  if ! .tools/bin/opa version 2>/dev/null | grep -qx "Version: ${opa_version#v}"; then
+  opa_version="$(sed -n 's/^\(require\)\{0,1\}[[:space:]]*github\.com\/open-policy-agent\/opa \(v[0-9.]*\).*$/\2/p' compiler/go.mod | head -n1)"
+  if ! .tools/bin/opa version 2>/dev/null | grep -x "Version: ${opa_version#v}" >/dev/null; then
     GOBIN="$PWD/.tools/bin" go install "github.com/open-policy-agent/opa@${opa_version}"
+  fi
+fi
+
+# --- moto for fetch tests (section: fetch) ---
+# A real IAM endpoint for test/unit/fetch (moto_server on loopback), in its own venv so no system Python is touched.
+# Needs python3 with the venv module (Debian: apt-get install python3-venv).
+if [[ "$WITH_TESTS" == 1 ]]; then
+  moto_version="5.2.5"
+  if ! .tools/venv/bin/python -m pip show moto 2>/dev/null | grep -x "Version: ${moto_version}" >/dev/null; then
+    python3 -m venv .tools/venv
+    .tools/venv/bin/python -m pip install --quiet --disable-pip-version-check "moto[server]==${moto_version}"
   fi
 fi
 

@@ -48,7 +48,7 @@ deny contains result if {
 	some u in lib.iam_users
 	some n in candidate_keys(u)
 	limit := lib.param("initialKeySetupSeconds")
-	gap := gap_ms(u, n)
+	gap := lib.key_setup_gap_ms(u, n)
 	abs(gap) <= limit * 1000
 	result := lib.result(u, n, lib.key_column(n, "last_rotated"), sprintf("access key %d was created %s the user (%s) and never used, and user %s has a console password (threshold: within %v s)", [
 		n,
@@ -78,13 +78,7 @@ candidate_keys(u) := {n |
 	not lib.is_time(u, lib.key_column(n, "last_used_date"))
 }
 
-# Milliseconds from the user's creation to the key's creation, from the two exact ages.
-gap_ms(u, n) := round((lib.days(u, "user_creation_time") - lib.days(u, lib.key_column(n, "last_rotated"))) * 86400000) if {
-	lib.is_time(u, "user_creation_time")
-	lib.is_time(u, lib.key_column(n, "last_rotated"))
-}
-
-created_with_user(u, n, limit) if abs(gap_ms(u, n)) <= limit * 1000
+created_with_user(u, n, limit) if abs(lib.key_setup_gap_ms(u, n)) <= limit * 1000
 
 gap_text(ms) := sprintf("%v s after", [ms / 1000]) if {
 	ms > 0
@@ -92,14 +86,8 @@ gap_text(ms) := sprintf("%v s after", [ms / 1000]) if {
 	ms < 0
 } else := "at the same time as"
 
-created_text(u, n) := sprintf("; created %s, %s after the user", [lib.date(lib.key_value(u, n, "last_rotated")), later_text(gap_ms(u, n))]) if {
-	gap_ms(u, n) > 0
+created_text(u, n) := sprintf("; created %s, %s after the user", [lib.date(lib.key_value(u, n, "last_rotated")), lib.duration_text(lib.key_setup_gap_ms(u, n))]) if {
+	lib.key_setup_gap_ms(u, n) > 0
 } else := sprintf("; created %s, before the user's creation %s", [lib.date(lib.key_value(u, n, "last_rotated")), lib.date(u.user_creation_time)]) if {
-	gap_ms(u, n) < 0
+	lib.key_setup_gap_ms(u, n) < 0
 } else := "; its creation cannot be compared with the user's (a time is missing)"
-
-later_text(ms) := lib.day_count(floor(ms / 86400000)) if {
-	ms >= 86400000
-} else := sprintf("%d min", [floor(ms / 60000)]) if {
-	ms >= 60000
-} else := sprintf("%v s", [ms / 1000])

@@ -66,29 +66,6 @@ deny contains result if {
 	is_array(input.mfa_devices)
 	u.mfa_active == true
 	some device in input.mfa_devices
-	root_virtual_device(device)
+	lib.root_virtual_mfa_device(device)
 	result := lib.result(u, null, "mfa_active", sprintf("root user's MFA device is virtual (%s), not a hardware device", [device.serial_number]))
-}
-
-root_virtual_device(device) if {
-	device.type == "virtual"
-	assigned_to_root(device)
-}
-
-assigned_to_root(device) if device.user == lib.root_user_name
-
-assigned_to_root(device) if endswith(device.user, ":root")
-
-# ListVirtualMFADevices may return root's device without a user name; AWS names root's virtual
-# device root-account-mfa-device, a name IAM users cannot be given.
-assigned_to_root(device) if {
-	not assigned_to_iam_user(device)
-	endswith(device.serial_number, ":mfa/root-account-mfa-device")
-}
-
-# A device explicitly assigned to some IAM user is never root's.
-assigned_to_iam_user(device) if {
-	is_string(device.user)
-	device.user != lib.root_user_name
-	not endswith(device.user, ":root")
 }

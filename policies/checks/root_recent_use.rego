@@ -56,23 +56,16 @@ deny contains result if {
 	newest := min(ages)
 	newest <= threshold
 	column := [c | some c in use_columns; lib.days(u, c) == newest][0]
-	result := lib.result(u, key_of(column), column, sprintf("root user %s %s, %s (threshold: used within %s)", [
-		credential_text(column, u),
+	result := lib.result(u, key_by_column[column], column, sprintf("root user %s %s, %s (threshold: used within %s)", [
+		credential_text(key_by_column[column], u),
 		lib.date(u[column]),
 		lib.relative_text(newest, threshold),
 		lib.day_count(threshold),
 	]))
 }
 
-key_of("password_last_used") := null
+key_by_column := {"password_last_used": null, "access_key_1_last_used_date": 1, "access_key_2_last_used_date": 2}
 
-key_of("access_key_1_last_used_date") := 1
+credential_text(null, _) := "signed in with the password on"
 
-key_of("access_key_2_last_used_date") := 2
-
-credential_text("password_last_used", _) := "signed in with the password on"
-
-credential_text(column, u) := sprintf("used access key %d%s on", [n, lib.usage_place(u, n)]) if {
-	n := key_of(column)
-	is_number(n)
-}
+credential_text(n, u) := sprintf("used access key %d%s on", [n, lib.usage_place(u, n)]) if is_number(n)

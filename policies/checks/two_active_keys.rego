@@ -41,13 +41,5 @@ deny contains result if {
 	some u in lib.iam_users
 	lib.key_active(u, 1)
 	lib.key_active(u, 2)
-	result := lib.result(u, null, "access_key_2_active", sprintf("user %s has two active access keys (key 1 %s, key 2 %s)", [u.user, key_text(u, 1), key_text(u, 2)]))
+	result := lib.result(u, null, "access_key_2_active", sprintf("user %s has two active access keys (key 1 %s, key 2 %s)", [u.user, lib.key_history_text(u, 1), lib.key_history_text(u, 2)]))
 }
-
-key_text(u, n) := sprintf("created %s, %s", [lib.date(lib.key_value(u, n, "last_rotated")), used_text(u, n)]) if {
-	lib.is_time(u, lib.key_column(n, "last_rotated"))
-} else := used_text(u, n)
-
-used_text(u, n) := sprintf("last used %s", [lib.date(lib.key_value(u, n, "last_used_date"))]) if {
-	lib.is_time(u, lib.key_column(n, "last_used_date"))
-} else := "never used"

@@ -72,10 +72,6 @@ reference_column(u) := "password_last_used" if {
 what_happened(u, "password_last_used") := sprintf("was last used %s", [lib.date(u.password_last_used)])
 
 what_happened(u, "password_last_changed") := sprintf("was never used (password_last_used is %s); it was set %s", [
-	never_text(u),
+	lib.raw_or(u, "password_last_used", "not a time"),
 	lib.date(u.password_last_changed),
 ])
-
-never_text(u) := lib.raw(u, "password_last_used") if {
-	lib.raw(u, "password_last_used") != ""
-} else := "not a time"

@@ -32,13 +32,9 @@ import data.credcheck.lib
 deny contains result if {
 	some u in lib.iam_users
 	u.mfa_active == false
-	result := lib.result(u, null, "mfa_active", sprintf("user %s has no MFA device (%s)", [u.user, credentials_text(u)]))
+	result := lib.result(u, null, "mfa_active", sprintf("user %s has no MFA device (%s, %s)", [u.user, password_text(u), lib.active_keys_text(u)]))
 }
-
-credentials_text(u) := concat(", ", [password_text(u), keys_text(u)])
 
 password_text(u) := "console password enabled" if {
 	u.password_enabled == true
 } else := "no console password"
-
-keys_text(u) := lib.active_keys_text(u)

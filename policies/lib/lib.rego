@@ -123,3 +123,54 @@ active_keys_text(u) := "no active access key" if {
 } else := sprintf("active access key %d", [active_keys(u)[0]]) if {
 	count(active_keys(u)) == 1
 } else := "active access keys 1 and 2"
+
+# Milliseconds from the user's creation to key n's creation, from the two exact ages (undefined when either
+# is not a time). Rounded to whole milliseconds so that float noise cannot move a boundary.
+key_setup_gap_ms(u, n) := round((days(u, "user_creation_time") - days(u, key_column(n, "last_rotated"))) * 86400000) if {
+	is_time(u, "user_creation_time")
+	is_time(u, key_column(n, "last_rotated"))
+}
+
+# A positive duration in milliseconds as "425 days", "12 min" or "11 s".
+duration_text(ms) := day_count(floor(ms / 86400000)) if {
+	ms >= 86400000
+} else := sprintf("%d min", [floor(ms / 60000)]) if {
+	ms >= 60000
+} else := sprintf("%v s", [ms / 1000])
+
+# "created 2024-01-01, last used 2024-05-31" / "created 2024-01-01, never used" for key n.
+key_history_text(u, n) := sprintf("created %s, %s", [date(key_value(u, n, "last_rotated")), key_use_text(u, n)]) if {
+	is_time(u, key_column(n, "last_rotated"))
+} else := key_use_text(u, n)
+
+key_use_text(u, n) := sprintf("last used %s", [date(key_value(u, n, "last_used_date"))]) if {
+	is_time(u, key_column(n, "last_used_date"))
+} else := "never used"
+
+# The raw cell text, or `fallback` when the cell is absent or empty.
+raw_or(u, column, fallback) := raw(u, column) if {
+	raw(u, column) != ""
+} else := fallback
+
+# A virtual MFA device that belongs to the root user: assigned to `<root_account>` or the root ARN, or named
+# root-account-mfa-device (ListVirtualMFADevices may return root's device without a user name, and IAM users
+# cannot be given that name) unless it is explicitly assigned to an IAM user.
+root_virtual_mfa_device(device) if {
+	device.type == "virtual"
+	mfa_device_of_root(device)
+}
+
+mfa_device_of_root(device) if device.user == root_user_name
+
+mfa_device_of_root(device) if endswith(device.user, ":root")
+
+mfa_device_of_root(device) if {
+	not mfa_device_of_iam_user(device)
+	endswith(device.serial_number, ":mfa/root-account-mfa-device")
+}
+
+mfa_device_of_iam_user(device) if {
+	is_string(device.user)
+	device.user != root_user_name
+	not endswith(device.user, ":root")
+}

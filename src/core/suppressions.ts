@@ -46,7 +46,7 @@ export function parseSuppressions(text: string, file: string): Suppression[] {
   };
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
-    const position = first.linePos?.[0] ?? { line: 1, col: 1 };
+    const position = lineCounter.linePos(first.pos[0]);
     throw new SuppressionFileError(file, position.line, position.col, first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
   }
   const contents = document.contents;

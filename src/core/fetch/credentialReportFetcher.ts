@@ -68,8 +68,9 @@ class FetchContext {
   readonly notes: string[] = [];
   /** Values that must never appear in a message: filled once the credentials are resolved. */
   secrets: string[] = [];
-  /** What we were waiting for, so a timeout can say why it took so long. */
-  waitingFor = 'waiting for IAM to answer';
+  /** What the fetch was doing, and the last answer that made it wait: a timeout says why it took so long. */
+  step = 'waiting for IAM to answer';
+  lastAnswer: string | null = null;
   stoppedBy: 'timeout' | 'aborted' | null = null;
   private readonly timer: NodeJS.Timeout;
   private readonly detach: () => void;
@@ -106,7 +107,8 @@ class FetchContext {
   /** The error to end with once the deadline or the caller stopped the fetch. */
   stopError(): FetchError {
     if (this.stoppedBy === 'aborted') return new FetchError('aborted', `${this.who}: fetch cancelled`, { profile: this.profile });
-    return new FetchError('timeout', `${this.who}: timed out after ${formatSeconds(this.timeoutMs)} ${this.waitingFor} (${this.endpoint}); try a longer --timeout`, {
+    const lastAnswer = this.lastAnswer ? `; last answer: ${this.lastAnswer}` : '';
+    return new FetchError('timeout', `${this.who}: timed out after ${formatSeconds(this.timeoutMs)} ${this.step} (${this.endpoint})${lastAnswer}; try a longer --timeout`, {
       profile: this.profile,
     });
   }
@@ -165,7 +167,7 @@ export async function fetchCredentialReport(options: CredentialReportFetchOption
 
 async function resolveCredentials(context: FetchContext): Promise<void> {
   context.progress(`${context.who}: resolving credentials`);
-  context.waitingFor = 'while resolving credentials';
+  context.step = 'while resolving credentials';
   try {
     const identity = await raceSignal(context.client.config.credentials(), context.signal);
     context.secrets = [identity.secretAccessKey, identity.sessionToken ?? ''].filter((value) => value.length > 0);
@@ -181,7 +183,6 @@ async function generateAndGetReport(context: FetchContext): Promise<{ csv: strin
   for (;;) {
     await generateUntilComplete(context);
     context.progress(`${context.who}: downloading the report`);
-    context.waitingFor = 'while downloading the report (GetCredentialReport)';
     let output;
     try {
       output = await callWithRetry(context, 'GetCredentialReport', () => context.client.send(new GetCredentialReportCommand({}), { abortSignal: context.signal }), [
@@ -193,7 +194,7 @@ async function generateAndGetReport(context: FetchContext): Promise<{ csv: strin
       if (!(error instanceof ReportStateAnswer)) throw error;
       const answer = error.classified;
       if (answer.kind === 'report-in-progress') {
-        context.waitingFor = 'while the report was still being generated (ReportInProgress)';
+        context.lastAnswer = 'the report was still being generated (ReportInProgress)';
         const wait = backoffDelay(inProgressWaits++, context.backoff);
         context.progress(`${context.who}: the report is still being generated (ReportInProgress); checking again in ${formatSeconds(wait)}`);
         await sleepOrStop(context, wait);
@@ -224,7 +225,7 @@ async function generateUntilComplete(context: FetchContext): Promise<void> {
       context.client.send(new GenerateCredentialReportCommand({}), { abortSignal: context.signal }),
     );
     if (output.State === 'COMPLETE') return;
-    context.waitingFor = `while the report was still being generated (State ${output.State ?? 'unknown'})`;
+    context.lastAnswer = `the report was still being generated (State ${output.State ?? 'unknown'})`;
     const wait = backoffDelay(poll, context.backoff);
     context.progress(`${context.who}: report generation ${String(output.State ?? 'unknown').toLowerCase()}; checking again in ${formatSeconds(wait)}`);
     await sleepOrStop(context, wait);
@@ -263,6 +264,7 @@ async function callWithRetry<T>(context: FetchContext, action: string, send: () 
   let retries = 0;
   let transientFailures = 0;
   for (;;) {
+    context.step = `waiting for IAM to answer ${action}`;
     try {
       return await raceSignal(send(), context.signal);
     } catch (error) {
@@ -274,7 +276,7 @@ async function callWithRetry<T>(context: FetchContext, action: string, send: () 
       const retryable = classified.kind === 'limit-exceeded' || classified.kind === 'throttled' || (transient && transientFailures < TRANSIENT_ATTEMPTS);
       if (!retryable) throw toFetchError(context, classified, action);
       const wait = backoffDelay(retries++, context.backoff);
-      context.waitingFor = `while IAM kept answering ${classified.code} to ${action}`;
+      context.lastAnswer = `${classified.code} to ${action}`;
       context.progress(`${context.who}: ${retryReason(classified)} on ${action}; retrying in ${formatSeconds(wait)}`);
       await sleepOrStop(context, wait);
     }
@@ -347,7 +349,6 @@ function toFetchError(context: FetchContext, classified: ClassifiedAwsError, act
 /** The device list is a bonus for root-hardware-mfa: when it cannot be had, say so and keep the report. */
 async function listVirtualMfaDevices(context: FetchContext): Promise<MfaDevice[] | null> {
   context.progress(`${context.who}: listing virtual MFA devices`);
-  context.waitingFor = 'while listing virtual MFA devices';
   const devices: MfaDevice[] = [];
   let marker: string | undefined;
   try {

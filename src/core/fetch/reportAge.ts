@@ -5,7 +5,8 @@
 export const AWS_REPORT_REUSE_MS = 4 * 60 * 60 * 1000;
 
 export function describeReportAge(ageMs: number): string {
-  if (ageMs < 0) return 'in the future: check the clock';
+  // A few minutes of clock skew between this machine and AWS is normal, more is worth a word.
+  if (ageMs < -5 * 60_000) return 'in the future: check the clock';
   const minutes = Math.floor(ageMs / 60000);
   if (minutes < 1) return 'just now';
   if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;

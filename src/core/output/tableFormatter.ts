@@ -2,6 +2,11 @@ import { Finding } from '../model';
 import { Formatter } from './formatter';
 import { findingPlace, isFailing } from './findingFields';
 
+/** One line per finding: tabs and line breaks in user names or messages would break the columns. */
+function oneLine(text: string): string {
+  return text.replace(/[\t\r\n]+/g, ' ');
+}
+
 const STATUS_LABEL: Record<Finding['status'], string> = { fail: 'FAIL', warn: 'WARN', info: 'INFO', skip: 'SKIP' };
 
 function pad(rows: string[][]): string[] {
@@ -28,10 +33,10 @@ export const tableFormatter: Formatter = {
           f.suppressed ? `${STATUS_LABEL[f.status]} (suppressed)` : STATUS_LABEL[f.status],
           f.severity,
           f.controls ? `${f.check} [${f.controls.join(', ')}]` : f.check,
-          f.user ?? '-',
+          oneLine(f.user ?? '-'),
           f.key === null ? '-' : String(f.key),
           `${findingPlace(f)}${f.column ? ` ${f.column}` : ''}`,
-          f.suppressed ? `${f.message} (suppressed: ${f.suppressed.reason})` : f.message,
+          oneLine(f.suppressed ? `${f.message} (suppressed: ${f.suppressed.reason})` : f.message),
         ]);
       }
       lines.push(...pad(rows).map((line) => `  ${line}`), '');

@@ -198,7 +198,7 @@ describe('fetchCredentialReport (IAM stub)', function () {
     const stub = await stubWith({ GenerateCredentialReport: [{ state: 'INPROGRESS' }] });
     const error = await fetchError(fetchFrom(stub, { timeoutMs: 500 }).promise);
     assert.equal(error.code, 'timeout');
-    assert.match(error.message, /while the report was still being generated/);
+    assert.match(error.message, /waiting for IAM to answer GenerateCredentialReport .*; last answer: the report was still being generated \(State INPROGRESS\)/);
     assert.ok(stub.calls('GenerateCredentialReport') >= 2);
   });
 

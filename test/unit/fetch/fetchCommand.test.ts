@@ -41,11 +41,12 @@ describe('credcheck fetch (IAM stub, built CLI)', function () {
   });
 
   it('prints the CSV on stdout and the report age on stderr', async () => {
-    const stub = await stubWith({});
+    const generatedTime = new Date(Date.now() - 12 * 60_000 - 5000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const stub = await stubWith({ GetCredentialReport: [{ report: STUB_REPORT, generatedTime }] });
     const result = await fetchCli(stub);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, STUB_REPORT);
-    assert.match(result.stderr, new RegExp(`report generated ${STUB_GENERATED_TIME} \\(\\d+ (minutes|hours?|days) .*ago`));
+    assert.match(result.stderr, new RegExp(`report generated ${generatedTime} \\(12 minutes ago\\); AWS reuses a report for up to 4 hours`));
     assert.doesNotMatch(result.stderr, /stub-user/, 'report contents stay out of stderr');
     assert.deepEqual(readdirSync(workDirectory), [], 'nothing written without --out');
   });
@@ -144,7 +145,7 @@ describe('credcheck fetch (IAM stub, built CLI)', function () {
     const stub = await stubWith({ GenerateCredentialReport: ['hang'] });
     const result = await fetchCli(stub, ['--timeout', '1']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /error: the default AWS credentials: timed out after 1 s waiting for IAM to answer/);
+    assert.match(result.stderr, /error: the default AWS credentials: timed out after 1 s waiting for IAM to answer GenerateCredentialReport \(http:\/\/127\.0\.0\.1:\d+\); try a longer --timeout/);
     assert.ok(result.durationMs < 6000, `took ${result.durationMs} ms`);
   });
 

@@ -7,7 +7,7 @@ describe('query table shaping', () => {
     const table = shapeQueryTable([{ b: 1, a: 2 }, { a: 3, c: true }]);
     assert.equal(table.kind, 'records');
     assert.deepEqual(table.columns, ['b', 'a', 'c']);
-    assert.deepEqual(table.rows, [[1, 2, null], [3, null, true]]);
+    assert.deepEqual(table.rows, [[1, 2, null], [null, 3, true]]);
   });
 
   it('puts the columns in the order the query wrote the keys, then the user column, then the rest', () => {
