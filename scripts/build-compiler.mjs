@@ -46,7 +46,7 @@ function newestSource(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (/\.go$|^go\.(mod|sum)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (/\.go$|^go\.(mod|sum)$/.test(entry.name) && !entry.name.endsWith('_test.go')) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }

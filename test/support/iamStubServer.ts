@@ -77,20 +77,20 @@ export class IamStubServer {
   ) {}
 
   static async start(script: StubScript = {}): Promise<IamStubServer> {
-    let stub: IamStubServer | undefined;
-    const server = createServer((request, response) => {
-      let body = '';
-      request.setEncoding('utf8');
-      request.on('data', (chunk: string) => (body += chunk));
-      request.on('end', () => stub?.answer(body, request.headers, response));
-    });
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    stub = new IamStubServer(server, script, `http://127.0.0.1:${port}`);
+    const stub = new IamStubServer(server, script, `http://127.0.0.1:${port}`);
+    server.on('request', (request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => stub.answer(body, request.headers, response));
+    });
     server.on('connection', (socket) => {
-      stub?.sockets.add(socket);
-      socket.on('close', () => stub?.sockets.delete(socket));
+      stub.sockets.add(socket);
+      socket.on('close', () => stub.sockets.delete(socket));
     });
     return stub;
   }

@@ -20,9 +20,11 @@ export interface CompilerWorkerRequest {
   request: string;
 }
 
-export type CompilerWorkerReply =
-  | { id: number; json: string; wasm?: Uint8Array; memoryBytes: number }
-  | { id: number; failure: string };
+/** Replies carry the request's id. */
+export type CompilerWorkerReply = { id: number; json: string; wasm?: Uint8Array; memoryBytes: number } | { id: number; failure: string };
+
+/** Sent once, with id 0, when start-up finished or failed. */
+export type CompilerWorkerStartReply = { id: 0; ready: true } | { id: 0; failure: string };
 
 // The project's lib settings carry no WebAssembly types: the little used here is typed locally.
 interface WasmMemory {
@@ -75,6 +77,10 @@ async function start(): Promise<CompileFunction> {
 }
 
 const compiler = start();
+compiler.then(
+  () => parentPort?.postMessage({ id: 0, ready: true } satisfies CompilerWorkerStartReply),
+  (error: unknown) => parentPort?.postMessage({ id: 0, failure: error instanceof Error ? error.message : String(error) } satisfies CompilerWorkerStartReply),
+);
 
 parentPort?.on('message', async (message: CompilerWorkerRequest) => {
   let reply: CompilerWorkerReply;

@@ -1,12 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import { PolicyProblem } from '../model';
 import { CompilerAssetOptions, CompilerAssets, locateCompilerAssets } from './compilerAssets';
-import type { CompilerWorkerData, CompilerWorkerReply } from './compilerWorker';
+import type { CompilerWorkerData, CompilerWorkerReply, CompilerWorkerStartReply } from './compilerWorker';
 import { CompileRequest, CompileResult, PolicyAnnotation, RegoCompiler, RuleLocation } from './regoCompiler';
 
 export interface EmbeddedCompilerOptions extends CompilerAssetOptions {
-  /** Longest one compilation may take, start-up of a fresh compiler included (default 10 s). */
+  /** Longest one compilation may take (default 10 s). */
   timeLimitMs?: number;
+  /**
+   * Longest the compiler may take to start (default 60 s): loading 40 MB of wasm takes about 0.2-1 s on an idle
+   * machine, but much longer on a loaded one, and must not eat into the first compilation's time limit.
+   */
+  startLimitMs?: number;
   /**
    * Memory bound for the compiler, in MB (default 1024). The worker's JavaScript heap is capped by V8's resource limits;
    * Go's heap lives in wasm linear memory, which V8 does not count: Go gets it as a soft limit (GOMEMLIMIT), and a
@@ -37,6 +42,7 @@ interface CompilerResponse {
 }
 
 const DEFAULT_TIME_LIMIT_MS = 10_000;
+const DEFAULT_START_LIMIT_MS = 60_000;
 const DEFAULT_MEMORY_LIMIT_MB = 1024;
 
 /**
@@ -45,7 +51,10 @@ const DEFAULT_MEMORY_LIMIT_MB = 1024;
  */
 export class EmbeddedCompiler implements RegoCompiler {
   private readonly timeLimitMs: number;
+  private readonly startLimitMs: number;
   private readonly memoryLimitMb: number;
+  private started: Promise<void> | undefined;
+  private rejectStart: ((error: Error) => void) | undefined;
   private assets: CompilerAssets | undefined;
   private worker: Worker | undefined;
   private workerMemoryBytes = 0;
@@ -56,6 +65,7 @@ export class EmbeddedCompiler implements RegoCompiler {
 
   constructor(private readonly options: EmbeddedCompilerOptions = {}) {
     this.timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+    this.startLimitMs = options.startLimitMs ?? DEFAULT_START_LIMIT_MS;
     this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   }
 
@@ -76,6 +86,12 @@ export class EmbeddedCompiler implements RegoCompiler {
     if (signal?.aborted) throw new CompilationAbortedError();
     const subject = describeModules(request);
     const worker = this.ensureWorker();
+    try {
+      await this.waitForStart(signal);
+    } catch (error) {
+      if (error instanceof CompilationAbortedError) throw error;
+      return failure(request, `the Rego compiler could not start: ${error instanceof Error ? error.message : String(error)}`, 'compiler_failure');
+    }
     const id = this.nextId++;
     const body = JSON.stringify({ modules: request.modules, entrypoints: request.entrypoints ?? [] });
 
@@ -120,6 +136,33 @@ export class EmbeddedCompiler implements RegoCompiler {
     }
   }
 
+  /** Start-up has its own limit, so a slow first load (a busy machine) does not count against the compile's. */
+  private async waitForStart(signal: AbortSignal | undefined): Promise<void> {
+    const started = this.started;
+    if (!started) throw new Error('the compiler worker is gone');
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        started,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            this.stopWorker(new Error('start-up timed out'));
+            reject(new Error(`it did not start within ${formatSeconds(this.startLimitMs)}`));
+          }, this.startLimitMs);
+          onAbort = () => {
+            this.stopWorker(new CompilationAbortedError());
+            reject(new CompilationAbortedError());
+          };
+          signal?.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     this.assets ??= locateCompilerAssets(this.options);
@@ -133,7 +176,15 @@ export class EmbeddedCompiler implements RegoCompiler {
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 8 },
     });
     worker.unref();
-    worker.on('message', (reply: CompilerWorkerReply) => this.pending.get(reply.id)?.resolve(reply));
+    let announceStart: { resolve(): void; reject(error: Error): void } | undefined;
+    this.started = new Promise<void>((resolve, reject) => (announceStart = { resolve, reject }));
+    this.started.catch(() => undefined);
+    this.rejectStart = (error) => announceStart?.reject(error);
+    worker.on('message', (reply: CompilerWorkerReply | CompilerWorkerStartReply) => {
+      if (reply.id !== 0) this.pending.get(reply.id)?.resolve(reply as CompilerWorkerReply);
+      else if ('failure' in reply) announceStart?.reject(new Error(reply.failure));
+      else announceStart?.resolve();
+    });
     worker.on('error', (error: Error & { code?: string }) => {
       const reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new MemoryLimitError(`ran out of memory (limit ${this.memoryLimitMb} MB)`) : error;
       if (this.worker === worker) this.stopWorker(reason);
@@ -150,6 +201,9 @@ export class EmbeddedCompiler implements RegoCompiler {
   private stopWorker(reason: Error): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.rejectStart?.(reason);
+    this.rejectStart = undefined;
+    this.started = undefined;
     this.workerMemoryBytes = 0;
     for (const [, pending] of this.pending) pending.reject(reason);
     this.pending.clear();

@@ -13,10 +13,12 @@ const credentials = { accessKeyId: 'AKIASTUBTESTKEY00001', secretAccessKey: 'stu
 describe('fetchCredentialReport (IAM stub)', function () {
   this.timeout(20_000);
   const stubs: IamStubServer[] = [];
+  const everyStub: IamStubServer[] = [];
 
   async function stubWith(script: StubScript): Promise<IamStubServer> {
     const stub = await IamStubServer.start(script);
     stubs.push(stub);
+    everyStub.push(stub);
     return stub;
   }
 
@@ -49,7 +51,8 @@ describe('fetchCredentialReport (IAM stub)', function () {
   });
 
   after(() => {
-    for (const stub of stubs) assert.equal(stub.listening, false);
+    assert.ok(everyStub.length > 10);
+    for (const stub of everyStub) assert.deepEqual([stub.listening, stub.openConnections], [false, 0], stub.url);
   });
 
   it('returns the CSV, GeneratedTime, its age, the account and the MFA devices', async () => {

@@ -15,11 +15,13 @@ const envCredentials = { AWS_ACCESS_KEY_ID: 'AKIACLITESTKEY000001', AWS_SECRET_A
 describe('credcheck fetch (IAM stub, built CLI)', function () {
   this.timeout(30_000);
   const stubs: IamStubServer[] = [];
+  const everyStub: IamStubServer[] = [];
   let workDirectory: string;
 
   async function stubWith(script: StubScript): Promise<IamStubServer> {
     const stub = await IamStubServer.start(script);
     stubs.push(stub);
+    everyStub.push(stub);
     return stub;
   }
 
@@ -38,6 +40,7 @@ describe('credcheck fetch (IAM stub, built CLI)', function () {
 
   after(() => {
     assert.deepEqual(runningTrackedProcesses(), [], 'a CLI process outlived its test');
+    for (const stub of everyStub) assert.deepEqual([stub.listening, stub.openConnections], [false, 0], stub.url);
   });
 
   it('prints the CSV on stdout and the report age on stderr', async () => {

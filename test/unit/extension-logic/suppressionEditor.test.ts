@@ -1,0 +1,31 @@
+import * as assert from 'assert';
+import { addSuppression, expiryAfterDays } from '../../../src/core/suppressionEditor';
+import { parseSuppressions } from '../../../src/core/suppressions';
+
+describe('suppression editor', () => {
+  it('creates a valid file from nothing', () => {
+    const text = addSuppression('', { check: 'root-mfa', user: '<root_account>', key: null, reason: 'break-glass account', expires: '2027-01-31' }, 's.yaml');
+    const parsed = parseSuppressions(text, 's.yaml');
+    assert.strictEqual(parsed.length, 1);
+    assert.deepStrictEqual({ ...parsed[0], line: 0 }, { check: 'root-mfa', user: '<root_account>', key: null, reason: 'break-glass account', expires: '2027-01-31', file: 's.yaml', line: 0 });
+  });
+
+  it('appends to an existing file and keeps its comments', () => {
+    const existing = '# owned by the security team\nsuppressions:\n  - check: two-active-keys\n    user: ci-*\n    reason: rotation in progress # SEC-1\n';
+    const text = addSuppression(existing, { check: 'access-key-rotation', user: 'bob', key: 2, reason: 'vaulted', expires: null }, 's.yaml');
+    assert.ok(text.includes('# owned by the security team'));
+    assert.ok(text.includes('# SEC-1'));
+    const parsed = parseSuppressions(text, 's.yaml');
+    assert.deepStrictEqual(parsed.map((s) => [s.check, s.user, s.key, s.expires]), [['two-active-keys', 'ci-*', null, null], ['access-key-rotation', 'bob', 2, null]]);
+  });
+
+  it('refuses to extend a broken file or to write an entry without a reason', () => {
+    assert.throws(() => addSuppression('suppressions:\n  - check: x\n', { check: 'a', user: 'b', key: null, reason: 'r', expires: null }, 's.yaml'), /needs "user"|user/);
+    assert.throws(() => addSuppression('', { check: 'a', user: 'b', key: null, reason: '  ', expires: null }, 's.yaml'), /reason/);
+    assert.throws(() => addSuppression('', { check: 'a', user: 'b', key: null, reason: 'r', expires: '31/12/2027' }, 's.yaml'), /YYYY-MM-DD/);
+  });
+
+  it('computes expiry dates in UTC', () => {
+    assert.strictEqual(expiryAfterDays(new Date('2026-12-20T23:30:00Z'), 30), '2027-01-19');
+  });
+});
