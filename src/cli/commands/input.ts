@@ -38,8 +38,8 @@ export function evaluationTimeFrom(now: string | undefined): Date {
   return new Date(time.epochMs);
 }
 
-/** `file:line: severity: message`, the form compilers use, so editors and CI logs link it. */
+/** `file:line: severity: message`, the form compilers use, so editors and CI logs link it (no line for a file that cannot be read). */
 export function formatProblem(problem: ReportProblem): string {
-  const column = problem.location ? `:${problem.location.startColumn + 1}` : '';
-  return `${problem.file}:${problem.line}${column}: ${problem.severity}: ${problem.message}`;
+  const where = problem.code === 'unreadable' ? problem.file : `${problem.file}:${problem.line}`;
+  return `${where}: ${problem.severity}: ${problem.message}`;
 }

@@ -199,12 +199,24 @@ describe('embedded Rego compiler limits', function () {
     try {
       const warm = await compiler.compile({ modules: [{ file: 'a.rego', source: POLICY }] });
       assert.ok(warm.ok);
+      // 200 rules take a few hundred ms to compile: the abort lands while Go is busy, so the worker is terminated.
+      const rules = Array.from({ length: 200 }, (_, i) => `deny_${i} contains u.user if {\n\tsome u in input.users\n\tu.age > ${i}\n}\n`);
       const controller = new AbortController();
-      const aborted = compiler.compile({ modules: [{ file: 'b.rego', source: POLICY }], signal: controller.signal });
-      controller.abort();
+      const aborted = compiler.compile({ modules: [{ file: 'big.rego', source: `package big\n\n${rules.join('\n')}` }], signal: controller.signal });
+      setTimeout(() => controller.abort(), 50);
       await assert.rejects(aborted, { name: 'AbortError' });
       const after = await compiler.compile({ modules: [{ file: 'c.rego', source: POLICY }] });
       assert.ok(after.ok);
+    } finally {
+      compiler.dispose();
+    }
+  });
+
+  it('reports a compiler that does not start in time, instead of hanging', async () => {
+    const compiler = new EmbeddedCompiler({ startLimitMs: 1 });
+    try {
+      const errors = errorsOf(await compiler.compile({ modules: [{ file: 'p.rego', source: POLICY }] }));
+      assert.deepEqual(errors.map((e) => [e.file, e.code, e.message]), [['p.rego', 'compiler_failure', 'the Rego compiler could not start: it did not start within 0.001 s']]);
     } finally {
       compiler.dispose();
     }

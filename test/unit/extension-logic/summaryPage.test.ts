@@ -12,7 +12,7 @@ describe('summary page', () => {
   it('puts ages in buckets with the threshold on a bucket edge and counts those over it', () => {
     const data = histogram('t', [0, 29, 30, 89, 90, 91, 5000], 90);
     assert.strictEqual(data.bucketDays, 30);
-    assert.deepStrictEqual(data.counts.slice(0, 4), [2, 1, 2, 1]);
+    assert.deepStrictEqual(data.counts.slice(0, 4), [2, 1, 1, 2], "0-29, 30-59, 60-89, 90-119");
     assert.strictEqual(data.counts[11], 1, 'very old ages land in the last bucket');
     assert.strictEqual(data.over, 3);
     assert.strictEqual(data.total, 7);
