@@ -69,7 +69,7 @@ const inThread = process.argv.includes('--in-thread');
 const raw = statSync(wasmPath).size;
 const gzip = gzipSync(readFileSync(wasmPath), { level: 9 }).length;
 const cpu = os.cpus()[0];
-if (!inThread) console.log(`machine: ${cpu.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`);
+if (!inThread) console.log(`machine: ${cpu.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}; load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')} (other work skews timings)`);
 if (!inThread) console.log(`compiler.wasm: ${(raw / 1e6).toFixed(1)} MB raw, ${(gzip / 1e6).toFixed(1)} MB gzip -9`);
 if (!inThread) console.log(`large policy: ${LARGE.modules[0].source.length} characters, 200 rules; runs per measurement: ${runs}`);
 

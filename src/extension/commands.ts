@@ -82,8 +82,9 @@ export function commandTable(services: Services): CommandTable {
       return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
     },
 
-    'credcheck.fetchReport': async (options?: { profiles?: string[]; saveTo?: vscode.Uri }): Promise<vscode.TextEditor[]> => {
+    'credcheck.fetchReport': async (options?: { profiles?: string[]; saveTo?: vscode.Uri; endpointUrl?: string }): Promise<vscode.TextEditor[]> => {
       const settings = config.settings;
+      const endpointUrl = options?.endpointUrl ?? settings.fetchEndpointUrl;
       let profiles = options?.profiles;
       if (!profiles) {
         const known = listProfileNames(readIfExists(process.env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config')), readIfExists(process.env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials')));
@@ -107,7 +108,7 @@ export function commandTable(services: Services): CommandTable {
           const controller = new AbortController();
           token.onCancellationRequested(() => controller.abort());
           const shared = {
-            ...(settings.fetchEndpointUrl ? { endpointUrl: settings.fetchEndpointUrl } : {}),
+            ...(endpointUrl ? { endpointUrl } : {}),
             ...(settings.fetchRegion ? { region: settings.fetchRegion } : {}),
             signal: controller.signal,
           };

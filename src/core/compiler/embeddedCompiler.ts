@@ -147,8 +147,9 @@ export class EmbeddedCompiler implements RegoCompiler {
         started,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
-            this.stopWorker(new Error('start-up timed out'));
-            reject(new Error(`it did not start within ${formatSeconds(this.startLimitMs)}`));
+            const error = new Error(`it did not start within ${formatSeconds(this.startLimitMs)}`);
+            this.stopWorker(error);
+            reject(error);
           }, this.startLimitMs);
           onAbort = () => {
             this.stopWorker(new CompilationAbortedError());

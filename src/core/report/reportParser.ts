@@ -77,7 +77,8 @@ function parseText(original: string, file: string): ParsedReport {
     return notAReport(file, 'not a credential report: the file is binary, not CSV text');
   }
   // Editors do not count the BOM as a character, so columns are measured without it. Every line break becomes \n:
-  // a \r only ever ends a line, so no cell moves on its line and line numbers stay those an editor shows.
+  // a \r only ever ends a line, so no cell moves on its line and line numbers stay those an editor shows. (A line
+  // break inside a quoted cell is therefore read as \n whatever the file had; no credential report value holds one.)
   const text = original.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const locator = new CellLocator(text);
   const problems: ReportProblem[] = [];
