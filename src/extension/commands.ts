@@ -8,8 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { listProfileNames } from '../core/awsProfiles';
 import { buildComplianceView, knownFrameworks } from '../core/compliance';
-import { fetchCredentialReport } from '../core/fetch/credentialReportFetcher';
-import { ProfileFetchOutcome, fetchCredentialReports } from '../core/fetch/multiAccountFetcher';
+import type { ProfileFetchOutcome } from '../core/fetch/multiAccountFetcher';
 import { GroupingOrder } from '../core/findingGroups';
 import { Severity, SEVERITIES } from '../core/model';
 import { FORMAT_NAMES, OutputContext, getFormatter } from '../core/output/formatter';
@@ -102,6 +101,9 @@ export function commandTable(services: Services): CommandTable {
           await context.globalState.update(LAST_PROFILES_KEY, profiles);
         }
       }
+      // The AWS SDK is the largest part of the bundle: initialised on the first fetch, not at activation.
+      const { fetchCredentialReport } = await import('../core/fetch/credentialReportFetcher');
+      const { fetchCredentialReports } = await import('../core/fetch/multiAccountFetcher');
       const outcomes = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Fetching credential report', cancellable: true },
         (progress, token) => {

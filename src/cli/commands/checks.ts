@@ -34,6 +34,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 function publicEntry(entry: CatalogEntry) {
-  const { entrypoint: _entrypoint, ...rest } = entry;
+  const rest: Partial<CatalogEntry> = { ...entry };
+  delete rest.entrypoint;
   return { ...rest, package: entry.entrypoint.replace(/\//g, '.') };
 }

@@ -17,14 +17,14 @@ export class PolicyEngine {
   private constructor(private readonly policy: LoadedPolicy, readonly entrypoints: string[], private readonly maxMemoryMib: number) {}
 
   static async load(wasm: Uint8Array, maxMemoryMib = MAX_MEMORY_MIB): Promise<PolicyEngine> {
-    let engine: PolicyEngine | undefined;
     // The builtins read the engine's current evaluation time, so one loaded instance serves many evaluations.
-    const builtins = createTimeBuiltins(() => engine!.evaluationTime);
+    const clock = { engine: undefined as PolicyEngine | undefined };
+    const builtins = createTimeBuiltins(() => clock.engine!.evaluationTime);
         // Capped: a runaway policy fails with an out-of-memory error instead of taking the host with it.
     const policy = await loadPolicy(toArrayBuffer(wasm), { initial: 5, maximum: Math.ceil((maxMemoryMib * 1024 * 1024) / 65536) }, builtins);
     const entrypoints = Object.keys(policy.entrypoints as Record<string, number>);
-    engine = new PolicyEngine(policy, entrypoints, maxMemoryMib);
-    return engine;
+    clock.engine = new PolicyEngine(policy, entrypoints, maxMemoryMib);
+    return clock.engine;
   }
 
   /** `data` for every later evaluation (the parameters live under `data.params`). */

@@ -3,7 +3,6 @@ import { Formatter } from './formatter';
 
 function escapeXml(text: string): string {
   // Control characters other than tab/newline are not allowed in XML 1.0 at all.
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

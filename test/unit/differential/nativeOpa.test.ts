@@ -95,7 +95,7 @@ describe('differential: wasm engine versus native opa eval', function () {
     } finally {
       compiler.dispose();
     }
-    assert.ok(compiled.ok, JSON.stringify(!compiled.ok && compiled.errors));
+    if (!compiled.ok) assert.fail(JSON.stringify(compiled.errors));
     assert.deepEqual([...compiled.entrypoints].sort(), ['corpus/comprehensions', 'corpus/every_some', 'corpus/functions_regex', 'corpus/time_builtins', 'corpus/with_keyword']);
     const engine = await PolicyEngine.load(compiled.wasm);
     engine.setData({ params: {} });
@@ -103,8 +103,8 @@ describe('differential: wasm engine versus native opa eval', function () {
     for (const { file, now, input, path } of inputs) {
       const wasm = engine.evaluate(input, now);
       const native = (await opaEval([CORPUS], path, 'data.corpus')) as Record<string, unknown>;
-      for (const entrypoint of compiled.entrypoints) {
-        const name = entrypoint.split('/').pop()!;
+      for (const entrypoint of compiled.entrypoints as string[]) {
+        const name: string = entrypoint.split('/').pop()!;
         assert.deepEqual(canonical(wasm[entrypoint]), canonical(native[name]), `${name} on ${file}`);
         const document = native[name] as Record<string, unknown> | undefined;
         if (document && Object.values(document).some((v) => Array.isArray(v) && v.length > 0)) nonEmpty++;
