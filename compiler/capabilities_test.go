@@ -86,7 +86,7 @@ deny contains msg if {
 	if !response.OK || len(response.Wasm) < 8 || string(response.Wasm[:4]) != "\x00asm" {
 		t.Fatalf("want wasm, got %+v", response.Errors)
 	}
-	if !slices.Equal(response.Entrypoints, []string{"p"}) {
+	if !slices.Equal(response.Entrypoints, []string{"p/deny"}) {
 		t.Fatalf("entrypoints %v", response.Entrypoints)
 	}
 }
@@ -114,5 +114,58 @@ deny contains msg if {
 	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
 	if !response.OK {
 		t.Fatalf("want wasm, got %+v", response.Errors)
+	}
+}
+
+// Entrypoints are the decision rules, not their packages (open-policy-agent/opa#4411): a function calling another
+// function of the same package compiles, functions named like decision rules are not entrypoints, and every
+// decision rule of every package (including exception) is one.
+func TestDecisionRuleEntrypoints(t *testing.T) {
+	policy := `package user.old_keys
+
+age(u) := time.now_ns() - time.parse_rfc3339_ns(u.created)
+
+is_old(u) if age(u) > 1
+
+deny contains msg if {
+	some u in input.users
+	is_old(u)
+	msg := sprintf("%s is old", [u.user])
+}
+
+warn_rotation contains "rotate" if input.rotate
+
+exception contains ["rotation"] if input.skip
+
+deny contains "again" if input.again
+`
+	other := `package user.other
+
+violation contains "v" if input.v
+
+helper := true
+
+info(x) := x
+`
+	response := compilePolicy(Request{Modules: []Module{{File: "old.rego", Source: policy}, {File: "other.rego", Source: other}}})
+	if !response.OK {
+		t.Fatalf("want wasm, got %+v", response.Errors)
+	}
+	want := []string{"user/old_keys/deny", "user/old_keys/warn_rotation", "user/old_keys/exception", "user/other/violation"}
+	if !slices.Equal(response.Entrypoints, want) {
+		t.Fatalf("entrypoints %v, want %v", response.Entrypoints, want)
+	}
+}
+
+// Building rule entrypoints rewrites the parsed modules: the rule locations must be read before.
+func TestRuleLocationsSurviveRuleEntrypoints(t *testing.T) {
+	source := "package p\n\nhelper := 1\n\ndeny contains \"x\" if input.x\n\nwarn_y contains \"y\" if input.y\n"
+	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+	if !response.OK {
+		t.Fatalf("want wasm, got %+v", response.Errors)
+	}
+	want := []RuleLocation{{"p", "helper", "p.rego", 3}, {"p", "deny", "p.rego", 5}, {"p", "warn_y", "p.rego", 7}}
+	if !slices.Equal(response.Rules, want) {
+		t.Fatalf("rules %+v, want %+v", response.Rules, want)
 	}
 }

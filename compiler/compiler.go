@@ -110,7 +110,7 @@ func compilePolicy(request Request) (response Response) {
 
 	entrypoints := slices.Clone(request.Entrypoints)
 	if len(entrypoints) == 0 {
-		entrypoints = decisionPackages(parsed)
+		entrypoints = decisionRules(parsed)
 		if len(entrypoints) == 0 {
 			file, line := firstPackageLine(request.Modules, parsed)
 			return Response{Errors: []Problem{{File: file, Line: line, Column: 1, Code: "no_entrypoint",
@@ -122,6 +122,9 @@ func compilePolicy(request Request) (response Response) {
 	if errs != nil {
 		return Response{Errors: toProblems(errs, request.Modules, sources, parsed)}
 	}
+	// Before Build: building rule entrypoints rewrites the parsed modules in place (the entrypoint rules lose their
+	// locations).
+	rules := ruleLocations(parsed)
 
 	policyBundle := &bundle.Bundle{Data: map[string]any{}}
 	policyBundle.SetRegoVersion(ast.RegoV1)
@@ -153,21 +156,28 @@ func compilePolicy(request Request) (response Response) {
 		Wasm:        built.WasmModules[0].Raw,
 		Entrypoints: entrypoints,
 		Annotations: annotations,
-		Rules:       ruleLocations(parsed),
+		Rules:       rules,
 	}
 }
 
-// decisionPackages picks every package with a conftest-style rule; the package path is the entrypoint, so the
-// wasm returns the whole package document and the engine reads deny/warn/... from it.
-func decisionPackages(modules []*ast.Module) []string {
+// decisionRules picks every conftest-style rule (not function) of every package: the entrypoint is `<package>/<rule>`,
+// and the engine groups the per-rule results back per package. Package entrypoints are not used because OPA's wasm
+// planner cannot plan a package document whose functions call other functions of the same package ("function ...
+// used as reference, not called", open-policy-agent/opa#4411); a rule entrypoint plans only what the rule needs.
+func decisionRules(modules []*ast.Module) []string {
 	var paths []string
 	for _, module := range modules {
+		pkg, err := slashPath(module.Package.Path)
+		if err != nil {
+			continue
+		}
 		for _, rule := range module.Rules {
-			if decisionRule.MatchString(ruleName(rule)) {
-				if path, err := slashPath(module.Package.Path); err == nil && !slices.Contains(paths, path) {
-					paths = append(paths, path)
-				}
-				break
+			name := ruleName(rule)
+			if len(rule.Head.Args) > 0 || !decisionRule.MatchString(name) {
+				continue
+			}
+			if path := pkg + "/" + name; !slices.Contains(paths, path) {
+				paths = append(paths, path)
 			}
 		}
 	}

@@ -30,13 +30,28 @@ function collectModules() {
   return modules.sort((a, b) => a.file.localeCompare(b.file));
 }
 
-/** One entrypoint per check package (the files under policies/checks). */
+/**
+ * One entrypoint per decision rule of each check package (`credcheck/checks/root_mfa/deny`), the same choice the
+ * compiler makes for user policies: package entrypoints are not plannable when a function calls another function of
+ * the same package (open-policy-agent/opa#4411). The engine groups the rule results back per package.
+ */
 function checkEntrypoints(modules) {
-  return modules
-    .filter((m) => m.file.startsWith('policies/checks/'))
-    .map((m) => /^package\s+([\w.]+)/m.exec(m.source)?.[1])
-    .filter(Boolean)
-    .map((pkg) => pkg.replace(/\./g, '/'));
+  const entrypoints = [];
+  for (const m of modules.filter((module) => module.file.startsWith('policies/checks/'))) {
+    const pkg = /^package\s+([\w.]+)/m.exec(m.source)?.[1]?.replace(/\./g, '/');
+    if (!pkg) continue;
+    // A rule head at the start of a line, not a function (`deny(x)`) and not `default` (its rule is found anyway).
+    for (const match of m.source.matchAll(/^((?:deny|violation|warn|info|skip)(?:_\w+)?|exception)\s*(?:contains\b|if\b|:=|=|\{|\[)/gm)) {
+      const entrypoint = `${pkg}/${match[1]}`;
+      if (!entrypoints.includes(entrypoint)) entrypoints.push(entrypoint);
+    }
+  }
+  return entrypoints;
+}
+
+/** How many check packages the entrypoints cover (for the build message). */
+function packageCount(entrypoints) {
+  return new Set(entrypoints.map((e) => e.slice(0, e.lastIndexOf('/')))).size;
 }
 
 async function compileEmbedded(modules, entrypoints) {
@@ -164,4 +179,4 @@ const catalog = {
   rules: result.rules,
 };
 writeFileSync(join(outDir, 'catalog.json'), `${JSON.stringify(catalog, null, 1)}\n`);
-console.log(`build-policies: ${entrypoints.length} checks, ${modules.length} files -> dist/policies/bundle.wasm (${result.wasm.length} bytes) with the ${compilerName} in ${Date.now() - started} ms`);
+console.log(`build-policies: ${packageCount(entrypoints)} checks (${entrypoints.length} rule entrypoints), ${modules.length} files -> dist/policies/bundle.wasm (${result.wasm.length} bytes) with the ${compilerName} in ${Date.now() - started} ms`);

@@ -12,6 +12,7 @@ import { describePackage, mapPackageResult } from './engine/resultMapper';
 import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem, ReportProblem } from './model';
 import { normalizeReport } from './report/normalizer';
 import { parseReport } from './report/reportParser';
+import { DEFAULT_MAX_REPORT_BYTES, problemReport, reportSizeProblem } from './report/reportLoader';
 import { applySuppressions, Suppression } from './suppressions';
 
 export interface ReportSource {
@@ -42,6 +43,8 @@ export interface AuditOptions {
   bundled?: BundledPolicies;
   /** Limits for user policies (default 5 s, 256 MiB). */
   userPolicyLimits?: Omit<IsolationLimits, 'signal'>;
+  /** Reports longer than this are refused unread, with a too-large problem (default DEFAULT_MAX_REPORT_BYTES). */
+  maxReportBytes?: number;
 }
 
 export interface AuditedReport {
@@ -98,7 +101,9 @@ function problemForPackage(file: string, line: number, message: string, code: st
 export async function auditReports(options: AuditOptions): Promise<AuditResult> {
   const { now } = options;
   const reports: AuditedReport[] = options.reports.map((source) => {
-    const parsed = parseReport(source.text, source.file);
+    // The editor hands over text it already holds: the limit still keeps parsing (35x the text) from exhausting memory.
+    const tooLarge = reportSizeProblem(source.file, Buffer.byteLength(source.text), options.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES);
+    const parsed = tooLarge ? problemReport(tooLarge) : parseReport(source.text, source.file);
     if (source.generatedTime) parsed.generatedTime = source.generatedTime;
     const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
     return { file: source.file, input, parsed, problems: parsed.problems };
@@ -190,7 +195,8 @@ function collect(
   for (const [entrypoint, document] of Object.entries(raw)) {
     const metadata = describePackage(entrypoint, description);
     const mapped = mapPackageResult(document, { packagePath: entrypoint, metadata, rules: description.rules, input: report.input, parsed: report.parsed });
-    findings.push(...mapped.findings);
+    // Not push(...): spreading a six-figure array as arguments overflows the stack.
+    for (const finding of mapped.findings) findings.push(finding);
     for (const problem of mapped.problems) {
       // The same contract breach repeats for every report: say it once.
       if (!policyProblems.some((p) => p.file === problem.file && p.line === problem.line && p.message === problem.message)) policyProblems.push(problem);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyAnnotation, RuleLocation } from './compiler/regoCompiler';
 import { describePackage } from './engine/resultMapper';
+import { groupEntrypoints } from './engine/ruleEntrypoints';
 import { Severity } from './model';
 
 export interface CheckParameter {
@@ -17,7 +18,7 @@ export interface CheckParameter {
 
 export interface CatalogEntry {
   id: string;
-  /** Package path, slash form: the wasm entrypoint. */
+  /** Package path, slash form: the document the engine evaluates (from the package's per-rule wasm entrypoints). */
   entrypoint: string;
   title: string;
   description: string;
@@ -49,7 +50,8 @@ export interface BundledPolicies {
 }
 
 export function buildCatalog(compiled: CompiledCatalog): CatalogEntry[] {
-  return compiled.entrypoints.map((entrypoint) => {
+  // The wasm entrypoints are per rule (credcheck/checks/root_mfa/deny); a check is their package.
+  return [...groupEntrypoints(compiled.entrypoints).keys()].map((entrypoint) => {
     const metadata = describePackage(entrypoint, compiled);
     const custom = metadata.custom;
     return {

@@ -127,7 +127,8 @@ function histogramSvg(data: AgeHistogram): string {
       return (
         `<rect class="${over ? 'bar over' : 'bar'}" x="${(x + 2).toFixed(1)}" y="${(10 + plotHeight - barHeight).toFixed(1)}" width="${(barWidth - 4).toFixed(1)}" height="${barHeight.toFixed(1)}"><title>${label} days: ${count}</title></rect>` +
         (count ? `<text class="count" x="${(x + barWidth / 2).toFixed(1)}" y="${(6 + plotHeight - barHeight).toFixed(1)}">${count}</text>` : '') +
-        `<text class="axis" x="${(x + barWidth / 2).toFixed(1)}" y="${height - 12}">${label}</text>`
+        // Ticks sit on bucket edges, so the threshold line lands exactly on its label.
+        `<text class="axis" x="${x.toFixed(1)}" y="${height - 12}">${label}</text>`
       );
     })
     .join('');

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 
 export class Log implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
+  /** Integration runs mirror the log to the console, which the test launcher prints. */
+  private readonly mirror = process.env.CREDCHECK_LOG_TO_CONSOLE === '1';
 
   constructor() {
     this.channel = vscode.window.createOutputChannel('IAM Credential Checks', { log: true });
@@ -13,14 +15,18 @@ export class Log implements vscode.Disposable {
 
   info(message: string): void {
     this.channel.info(message);
+    if (this.mirror) console.log(`[credcheck info] ${message}`);
   }
 
   warn(message: string): void {
     this.channel.warn(message);
+    if (this.mirror) console.log(`[credcheck warn] ${message}`);
   }
 
   error(message: string, error?: unknown): void {
-    this.channel.error(error === undefined ? message : `${message}: ${describeError(error)}`);
+    const line = error === undefined ? message : `${message}: ${describeError(error)}`;
+    this.channel.error(line);
+    if (this.mirror) console.log(`[credcheck error] ${line}`);
   }
 
   /** Logs and tells the user, with a button that opens the log. Not awaited: the message stays until dismissed. */

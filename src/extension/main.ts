@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   const log = new Log();
   const config = new Config(log);
   const trust = new TrustGate(log);
-  const compiler = new LazyPolicyCompiler(log);
+  const compiler = new LazyPolicyCompiler(log, { opaPath: () => config.settings.opaPath, trusted: () => trust.trusted });
   const policies = new PolicyWatcher(compiler, config, trust, log);
   const suppressions = new SuppressionStore(config, log);
   const auditor = new ReportAuditor(config, policies, suppressions, log);
@@ -54,7 +54,13 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
 
   // Anything that changes what a report's findings would be re-runs the open reports.
   const refresh = () => void reports.refreshAll();
+  let opaPath = config.settings.opaPath;
   context.subscriptions.push(
+    config.onDidChange((settings) => {
+      if (settings.opaPath !== opaPath) compiler.reset();
+      opaPath = settings.opaPath;
+    }),
+    trust.onDidGrant(() => compiler.reset()),
     config.onDidChange(refresh),
     trust.onDidGrant(refresh),
     policies.onDidChangePolicies(refresh),

@@ -4,8 +4,15 @@
  * to show errors) and the next report evaluation (which compiles to run) pay for one compilation, not two.
  */
 import { createHash } from 'crypto';
+import * as fs from 'fs';
 import { CompileRequest, CompileResult, RegoCompiler } from '../core/compiler/regoCompiler';
 import { Log } from './logging';
+
+/** Where the compiler comes from: an `opa` binary the user configured (trusted workspaces only), else the embedded one. */
+export interface CompilerChoice {
+  opaPath(): string | null;
+  trusted(): boolean;
+}
 
 export class LazyPolicyCompiler implements RegoCompiler {
   private compiler: Promise<RegoCompiler> | undefined;
@@ -13,8 +20,13 @@ export class LazyPolicyCompiler implements RegoCompiler {
 
   constructor(
     private readonly log: Log,
-    private readonly load: () => Promise<RegoCompiler> = loadEmbeddedCompiler,
+    private readonly choice: CompilerChoice,
   ) {}
+
+  /** Drops the loaded compiler (the opa path or trust changed); the next compilation loads the right one. */
+  reset(): void {
+    this.dispose();
+  }
 
   /** Whether the compiler has been loaded (activation must leave it unloaded). */
   get loaded(): boolean {
@@ -42,8 +54,8 @@ export class LazyPolicyCompiler implements RegoCompiler {
     if (!this.compiler) {
       const started = Date.now();
       this.compiler = this.load().then(
-        (compiler) => {
-          this.log.info(`embedded Rego compiler loaded in ${Date.now() - started} ms`);
+        ({ compiler, provenance }) => {
+          this.log.info(`Rego compiler: ${provenance}, loaded in ${Date.now() - started} ms`);
           return compiler;
         },
         (error: unknown) => {
@@ -60,6 +72,20 @@ export class LazyPolicyCompiler implements RegoCompiler {
     this.compiler = undefined;
     this.last = undefined;
   }
+
+  private async load(): Promise<{ compiler: RegoCompiler; provenance: string }> {
+    const opaPath = this.choice.opaPath();
+    if (opaPath && this.choice.trusted()) {
+      if (fs.existsSync(opaPath)) {
+        const { OpaBinaryCompiler } = await import('../core/compiler/opaBinaryCompiler');
+        return { compiler: new OpaBinaryCompiler(opaPath), provenance: `opa binary ${opaPath} (from the credcheck.opaPath setting)` };
+      }
+      this.log.warn(`credcheck.opaPath is ${opaPath}, which does not exist: using the embedded compiler`);
+    }
+    // Imported here, not at the top, so the module and its wasm are read only when a workspace policy must be compiled.
+    const { createEmbeddedCompiler } = await import('../core/compiler/embeddedCompiler');
+    return { compiler: createEmbeddedCompiler(), provenance: 'embedded (compiler.wasm shipped with the extension)' };
+  }
 }
 
 function contentKey(request: CompileRequest): string {
@@ -67,10 +93,4 @@ function contentKey(request: CompileRequest): string {
   for (const module of [...request.modules].sort((a, b) => a.file.localeCompare(b.file))) hash.update(`${module.file}\0${module.source}\0`);
   hash.update(JSON.stringify(request.entrypoints ?? []));
   return hash.digest('hex');
-}
-
-async function loadEmbeddedCompiler(): Promise<RegoCompiler> {
-  // Imported here, not at the top, so the module and its wasm are read only when a workspace policy must be compiled.
-  const { createEmbeddedCompiler } = await import('../core/compiler/embeddedCompiler');
-  return createEmbeddedCompiler();
 }

@@ -75,7 +75,8 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
       return [];
     }
     this.modules ??= this.readModules();
-    return this.modules;
+    // Tests beside policies (`*_test.rego`, run by `opa test`) are compiled for their errors but never evaluated.
+    return (await this.modules).filter((module) => !isTestFile(module.file));
   }
 
   /** Resolves when the latest scheduled compilation has finished (tests, commands). */
@@ -110,7 +111,11 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
     this.watchers.forEach((watcher) => watcher.dispose());
     this.watchers = [];
     if (!this.trust.trusted) return;
-    for (const pattern of this.patterns()) {
+    // Also the policy folders themselves: deleting or renaming a folder reports the folder, not the files in it.
+    const folders = (vscode.workspace.workspaceFolders ?? []).flatMap((workspaceFolder) =>
+      this.config.settings.policyFolders.map((folder) => new vscode.RelativePattern(workspaceFolder, folder.replace(/\\/g, '/').replace(/\/+$/, ''))),
+    );
+    for (const pattern of [...this.patterns(), ...folders]) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
       const onChange = () => this.schedule(0);
       this.watchers.push(watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange));
@@ -135,7 +140,9 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
   private async compileAndNotify(): Promise<void> {
     const controller = new AbortController();
     this.compiling = controller;
-    const modules = await this.workspaceModules();
+    if (!this.trust.trusted) return;
+    this.modules ??= this.readModules();
+    const modules = await this.modules;
     if (controller.signal.aborted) return;
     if (modules.length === 0) {
       this.compileProblems = [];
@@ -204,6 +211,10 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
     this.watchers.forEach((watcher) => watcher.dispose());
     this.subscriptions.forEach((subscription) => subscription.dispose());
   }
+}
+
+function isTestFile(file: string): boolean {
+  return /_test\.rego$/.test(file);
 }
 
 function problemDiagnostic(problem: PolicyProblem, uri: vscode.Uri): vscode.Diagnostic {

@@ -98,6 +98,8 @@ export class ReportAuditor implements vscode.Disposable {
         `evaluated ${displayPath(document.uri)}: ${result.findings.length} findings, ${result.policyProblems.length} policy problems, ` +
           `${workspacePolicies.length} workspace policy files, ${result.durationMs} ms`,
       );
+      // Policy problems are about Rego files, never about the report's contents.
+      for (const problem of result.policyProblems) this.log.warn(`policy problem ${problem.file}:${problem.line}:${problem.column}: ${problem.message}`);
       this.changed.fire(document.uri);
       return result;
     } catch (error) {

@@ -5,9 +5,11 @@ import { auditReports, AuditResult } from '../../core/audit';
 import { CatalogEntry, loadBundledPolicies } from '../../core/catalog';
 import { buildComplianceView, knownFrameworks } from '../../core/compliance';
 import { RegoCompiler, RegoModule } from '../../core/compiler/regoCompiler';
-import { PolicyProblem } from '../../core/model';
+import { MfaDevice, PolicyProblem } from '../../core/model';
 import { FORMAT_NAMES, getFormatter, OutputContext } from '../../core/output/formatter';
 import { isFailing } from '../../core/output/findingFields';
+import { parseReportSidecar, ReportSidecarError, sidecarPathFor } from '../../core/report/reportSidecar';
+import { decodeReportBytes, maxReportBytesFrom, reportSizeProblem } from '../../core/report/reportLoader';
 import { parseSuppressions, Suppression, SuppressionFileError } from '../../core/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, UsageError } from '../io';
@@ -15,7 +17,7 @@ import { evaluationTimeFrom, formatProblem } from './input';
 import packageJson from '../../../package.json';
 
 const USAGE =
-  'usage: credcheck check <report.csv>... [--policy <dir|file>]... [--now <ISO 8601>] [--param name=value]... ' +
+  'usage: credcheck check <report.csv>... [--policy <dir|file>]... [--now <ISO 8601>|report] [--param name=value]... ' +
   `[--format ${FORMAT_NAMES.join('|')}] [--output <file>] [--framework <id>] [--suppressions <file>] [--enable <check>]... [--disable <check>]...`;
 
 /** What tests may replace: the Rego compiler for user policies. */
@@ -33,8 +35,6 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   const formatName = values.format ?? 'table';
   const formatter = getFormatter(formatName);
   if (!formatter) throw new UsageError(`unknown --format "${formatName}" (expected one of ${FORMAT_NAMES.join(', ')})`);
-  // Read once: every age, expiry and time.now_ns() in this run uses this instant.
-  const now = evaluationTimeFrom(values.now);
   const params = readParams(values.param ?? []);
   const bundled = loadBundledPolicies();
   checkSelection(bundled.checks, [...(values.enable ?? []), ...(values.disable ?? [])]);
@@ -42,7 +42,10 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
     throw new UsageError(`unknown --framework "${values.framework}" (expected one of ${knownFrameworks(bundled.checks).join(', ')})`);
   }
 
-  const reports = positionals.map((file) => ({ file, text: readInput(io, file, 'report') }));
+  const maxReportBytes = maxReportBytesFrom(io.env);
+  const reports = positionals.map((file) => ({ file, text: readReport(io, file, maxReportBytes), ...readSidecar(io, file) }));
+  // Read once: every age, expiry and time.now_ns() in this run uses this instant.
+  const now = values.now === 'report' ? reportGenerationTime(reports) : evaluationTimeFrom(values.now);
   const suppressions = values.suppressions !== undefined ? readSuppressions(io, values.suppressions) : undefined;
   if (suppressions instanceof SuppressionFileError) {
     io.stderr(`${suppressions.message}\n`);
@@ -53,7 +56,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   let result: AuditResult;
   try {
     result = await auditReports({
-      reports, now, params, userPolicies, compiler, suppressions, bundled,
+      reports, now, params, userPolicies, compiler, suppressions, bundled, maxReportBytes,
       enabledChecks: { enable: values.enable, disable: values.disable },
     });
   } finally {
@@ -69,7 +72,10 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
 
   const compliance = values.framework !== undefined ? buildComplianceView(values.framework, result.findings, result.catalog) : undefined;
   const context: OutputContext = {
-    reports: result.reports.map((r) => ({ file: r.file, layout: r.parsed.layout, accountId: r.input.report.account_id, users: r.input.users.length, problems: r.problems })),
+    reports: result.reports.map((r) => ({
+      file: r.file, layout: r.parsed.layout, accountId: r.input.report.account_id, users: r.input.users.length, problems: r.problems,
+      generatedTime: r.input.report.generated_time,
+    })),
     findings: compliance ? compliance.findings : result.findings,
     policyProblems: result.policyProblems,
     catalog: result.catalog,
@@ -126,12 +132,56 @@ function checkSelection(catalog: CatalogEntry[], ids: string[]): void {
   }
 }
 
+/** A report's text: refused before reading when over the size limit; UTF-16 with a BOM decoded like UTF-8. */
+function readReport(io: CliIo, file: string, maxBytes: number): string {
+  const path = resolve(io.cwd, file);
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    throw new UsageError(`cannot read report ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const tooLarge = reportSizeProblem(file, size, maxBytes);
+  if (tooLarge) throw new UsageError(`${file}: ${tooLarge.message} (set CREDCHECK_MAX_REPORT_MB to raise the limit)`);
+  return decodeReportBytes(readFileSync(path));
+}
+
 function readInput(io: CliIo, file: string, what: string): string {
   try {
     return readFileSync(resolve(io.cwd, file), 'utf8');
   } catch (error) {
     throw new UsageError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+/**
+ * The metadata `credcheck fetch` saved next to the report (`<report>.meta.json`), when there is one: its MFA device list
+ * decides root-hardware-mfa and its generation time is the report's own "now". A malformed one is an input error.
+ */
+function readSidecar(io: CliIo, file: string): { generatedTime?: string; mfaDevices?: MfaDevice[] | null } {
+  const sidecarFile = sidecarPathFor(file);
+  if (!existsSync(resolve(io.cwd, sidecarFile))) return {};
+  try {
+    const sidecar = parseReportSidecar(readInput(io, sidecarFile, 'report metadata'), sidecarFile);
+    return { generatedTime: sidecar.generatedTime ?? undefined, mfaDevices: sidecar.mfaDevices };
+  } catch (error) {
+    if (error instanceof ReportSidecarError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * `--now report`: evaluate at the time AWS generated the report, so a saved report gives the same findings on any day.
+ * With several reports, the newest generation time is the one instant of the run.
+ */
+function reportGenerationTime(reports: { file: string; generatedTime?: string }[]): Date {
+  const unknown = reports.filter((r) => r.generatedTime === undefined).map((r) => r.file);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--now report: the generation time of ${unknown.join(', ')} is unknown (it comes from ${sidecarPathFor(unknown[0]!)}, written by credcheck fetch)`,
+    );
+  }
+  return new Date(Math.max(...reports.map((r) => Date.parse(r.generatedTime!))));
 }
 
 function readSuppressions(io: CliIo, file: string): Suppression[] | SuppressionFileError {

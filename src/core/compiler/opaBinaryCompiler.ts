@@ -42,7 +42,7 @@ interface OpaAnnotation {
 interface OpaModule {
   package: { path: OpaTerm[]; location?: OpaLocation };
   annotations?: OpaAnnotation[];
-  rules?: { head: { name?: string; ref?: OpaTerm[] }; location?: OpaLocation }[];
+  rules?: { head: { name?: string; ref?: OpaTerm[]; args?: unknown[] }; location?: OpaLocation }[];
 }
 
 interface Written {
@@ -106,9 +106,16 @@ export class OpaBinaryCompiler implements RegoCompiler {
     if (problems.length > 0) return { ok: false, errors: problems };
 
     const packageOf = (module: OpaModule) => slashPath(module.package.path);
+    // Per-rule entrypoints, as the embedded compiler picks them (package ones hit open-policy-agent/opa#4411).
     const entrypoints = request.entrypoints?.length
       ? request.entrypoints
-      : [...new Set(parsed.filter(({ module }) => (module.rules ?? []).some((rule) => DECISION_RULE.test(ruleName(rule.head)))).map(({ module }) => packageOf(module)))];
+      : [
+          ...new Set(
+            parsed.flatMap(({ module }) =>
+              (module.rules ?? []).filter((rule) => !rule.head.args?.length && DECISION_RULE.test(ruleName(rule.head))).map((rule) => `${packageOf(module)}/${ruleName(rule.head)}`),
+            ),
+          ),
+        ];
     const firstPackage = parsed[0];
     const packageLine = (path?: string): PolicyProblem => {
       const match = parsed.find(({ module }) => path && path.startsWith(packageOf(module))) ?? firstPackage;

@@ -9,9 +9,10 @@ export interface RegoModule {
 export interface CompileRequest {
   modules: RegoModule[];
   /**
-   * Entrypoints as slash paths (`credcheck/checks/root_mfa`, `credcheck/query/result`). When empty, the compiler picks
-   * every package that defines a rule named deny, violation, warn, info or skip (optionally suffixed: deny_foo) or
-   * exception, and returns the choice in `entrypoints`.
+   * Entrypoints as slash paths (`credcheck/checks/root_mfa/deny`, `credcheck/query/result`). When empty, the compiler
+   * picks every rule (not function) named deny, violation, warn, info or skip (optionally suffixed: deny_foo) or
+   * exception, one entrypoint `<package>/<rule>` each (package entrypoints hit open-policy-agent/opa#4411), and returns
+   * the choice in `entrypoints`; PolicyEngine groups them back per package.
    */
   entrypoints?: string[];
   /** Abort a long compilation (the compiler instance may be discarded). */

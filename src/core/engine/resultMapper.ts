@@ -9,6 +9,7 @@
  */
 import { Finding, FindingStatus, ParsedReport, PolicyInput, PolicyProblem, Severity, SEVERITIES } from '../model';
 import { PolicyAnnotation, RuleLocation } from '../compiler/regoCompiler';
+import { packageOfRule } from './ruleEntrypoints';
 
 const RULE_NAME = /^(deny|violation|warn|info|skip)(?:_(\w+))?$/;
 const STATUS_OF: Record<string, FindingStatus> = { deny: 'fail', violation: 'fail', warn: 'warn', info: 'info', skip: 'skip' };
@@ -38,8 +39,11 @@ export function deriveCheckId(packagePath: string): string {
   return bundled ? bundled[1]!.replace(/_/g, '-') : dotted;
 }
 
+/** Metadata of a package; a rule entrypoint (`pkg/deny`, as a compiler returns them) describes its package. */
 export function describePackage(packagePath: string, description: PolicyDescription): CheckMetadata {
-  const slash = packagePath.replace(/\./g, '/');
+  let slash = packagePath.replace(/\./g, '/');
+  const owner = packageOfRule(slash);
+  if (owner !== undefined && !description.rules.some((r) => r.package === slash) && description.rules.some((r) => r.package === owner)) slash = owner;
   const own = description.annotations.filter((a) => a.path === slash || a.path.startsWith(`${slash}/`));
   // Package scope first, then rule scopes, so a rule's METADATA wins where both speak.
   own.sort((a, b) => Number(a.path !== slash) - Number(b.path !== slash));

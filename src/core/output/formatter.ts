@@ -18,6 +18,8 @@ export interface ReportSummary {
   accountId: string | null;
   users: number;
   problems: ReportProblem[];
+  /** When AWS generated the report (known from a fetch's metadata), UTC ISO 8601. */
+  generatedTime?: string | null;
 }
 
 export interface OutputContext {

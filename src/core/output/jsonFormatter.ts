@@ -7,7 +7,10 @@ export const jsonFormatter: Formatter = {
   format(context) {
     const document: Record<string, unknown> = {
       evaluation_time: context.evaluationTime,
-      reports: context.reports.map((r) => ({ file: r.file, layout: r.layout, account: r.accountId, users: r.users, problems: r.problems })),
+      reports: context.reports.map((r) => ({
+        file: r.file, layout: r.layout, account: r.accountId, users: r.users, problems: r.problems,
+        ...(r.generatedTime ? { generated_time: r.generatedTime } : {}),
+      })),
       findings: context.findings.map(toFindingRecord),
     };
     if (context.policyProblems.length > 0) document.policy_problems = context.policyProblems;

@@ -47,6 +47,7 @@ export const tableFormatter: Formatter = {
       for (const c of context.compliance.controls) rows.push([c.control, c.status.toUpperCase(), String(c.failing), String(c.suppressed), c.checks.join(', ')]);
       lines.push(...pad(rows).map((line) => `  ${line}`), '');
     }
+    for (const report of context.reports) if (report.generatedTime) lines.push(`${report.file}: report generated ${report.generatedTime}`);
     for (const report of context.reports) for (const p of report.problems) lines.push(`${p.file}:${p.line}: ${p.severity}: ${p.message}`);
     for (const p of context.policyProblems) lines.push(`${p.file}:${p.line}:${p.column}: ${p.message}`);
     const count = (status: Finding['status']) => context.findings.filter((f) => f.status === status && !f.suppressed).length;

@@ -73,7 +73,10 @@ export class CellLocator {
         }
         let k = j + 1;
         while (k < raw.length && raw[k] !== ',') k++;
-        const keptQuote = values[index]?.startsWith('"') ?? false;
+        // A well-quoted value may itself start with a quote (`"""x"""` reads `"x"`): only a value that differs from the
+        // unescaped text is one where csv-parse relaxed a malformed quote and kept it.
+        const value = values[index];
+        const keptQuote = value !== undefined && value.startsWith('"') && value !== raw.slice(i + 1, j).replace(/""/g, '"');
         ranges.push(keptQuote ? [base + i, base + Math.min(k, raw.length)] : [base + i + 1, base + Math.min(j, raw.length)]);
         if (k >= raw.length) break;
         i = k + 1;

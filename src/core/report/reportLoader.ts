@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { ParsedReport, PolicyInput } from '../model';
+import { readFile, stat } from 'node:fs/promises';
+import { ParsedReport, PolicyInput, ReportProblem } from '../model';
 import { normalizeReport, NormalizeExtras } from './normalizer';
 import { parseReport } from './reportParser';
 
@@ -10,7 +10,41 @@ export interface LoadedReport {
 }
 
 /** Problem codes after which the file gives no input at all (the CLI exits 2 on them). */
-export const FATAL_REPORT_CODES: readonly string[] = ['not-a-report', 'unreadable'];
+export const FATAL_REPORT_CODES: readonly string[] = ['not-a-report', 'unreadable', 'too-large'];
+
+/**
+ * Largest report read by default. IAM allows at most 5,000 users per account, so a real report stays under about 5 MB;
+ * parsing and normalising take about 35 bytes of memory per byte of CSV, so an unbounded file could take the editor or
+ * a CI runner down. Bigger files are refused before they are read (callers may raise the limit).
+ */
+export const DEFAULT_MAX_REPORT_BYTES = 16 * 1024 * 1024;
+
+/** The fatal problem for a report over the size limit, or undefined when it is within it. */
+export function reportSizeProblem(file: string, sizeBytes: number, maxBytes = DEFAULT_MAX_REPORT_BYTES): ReportProblem | undefined {
+  if (sizeBytes <= maxBytes) return undefined;
+  const megabytes = (bytes: number) =>
+    bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
+  return {
+    file,
+    line: 1,
+    severity: 'error',
+    code: 'too-large',
+    message:
+      `the file is ${megabytes(sizeBytes)}, over the ${megabytes(maxBytes)} size limit for a credential report ` +
+      '(IAM allows 5,000 users per account, about 5 MB); it is not read',
+  };
+}
+
+/** The size limit from CREDCHECK_MAX_REPORT_MB when it is a positive number, else the default. */
+export function maxReportBytesFrom(env: Record<string, string | undefined>): number {
+  const megabytes = Number(env.CREDCHECK_MAX_REPORT_MB);
+  return Number.isFinite(megabytes) && megabytes > 0 ? Math.floor(megabytes * 1024 * 1024) : DEFAULT_MAX_REPORT_BYTES;
+}
+
+/** An empty report that carries one fatal problem. */
+export function problemReport(problem: ReportProblem): ParsedReport {
+  return { file: problem.file, header: [], layout: 'custom', rows: [], problems: [problem] };
+}
 
 export function isFatalReport(report: ParsedReport): boolean {
   return report.problems.some((problem) => FATAL_REPORT_CODES.includes(problem.code));
@@ -21,9 +55,12 @@ export function isFatalReport(report: ParsedReport): boolean {
  * extension's file-based commands share. `file` is kept as given, so problems and findings name the file the way the
  * user typed it. The evaluation time comes from the caller; nothing here reads the clock.
  */
-export async function loadReport(file: string, evaluationTime: Date, extras: NormalizeExtras = {}): Promise<LoadedReport> {
+export async function loadReport(file: string, evaluationTime: Date, extras: NormalizeExtras = {}, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<LoadedReport> {
   let bytes: Buffer;
   try {
+    // Measured before reading, so a huge file costs nothing.
+    const tooLarge = reportSizeProblem(file, (await stat(file)).size, maxBytes);
+    if (tooLarge) return { report: problemReport(tooLarge), input: null };
     bytes = await readFile(file);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);

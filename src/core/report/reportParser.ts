@@ -73,7 +73,10 @@ function parseText(original: string, file: string): ParsedReport {
   if (original.replace(/^\uFEFF/, '').trim() === '') {
     return notAReport(file, 'not a credential report: the file is empty (expected a CSV header starting with "user,arn,...")');
   }
-  if (looksBinary(original)) {
+  // A file that starts with a report header is a report, whatever stray bytes a row holds: one NUL byte must not
+  // hide every user (those bytes stay in their cells).
+  const firstLineEnd = original.search(/[\r\n]/);
+  if (looksBinary(original) && !looksLikeCredentialReport(firstLineEnd < 0 ? original : original.slice(0, firstLineEnd))) {
     return notAReport(file, 'not a credential report: the file is binary, not CSV text');
   }
   // Editors do not count the BOM as a character, so columns are measured without it. Every line break becomes \n:
@@ -206,7 +209,10 @@ function checkHeader(header: string[], record: LocatedRecord, file: string, prob
     seen.add(name);
     return name;
   });
-  header.splice(0, header.length, ...names.map((name, index) => name ?? header[index]));
+  // A loop, not splice(...names): a header of a million columns would overflow the stack as spread arguments.
+  names.forEach((name, index) => {
+    if (name !== undefined) header[index] = name;
+  });
 
   for (const required of REQUIRED_COLUMNS) {
     if (!seen.has(required)) {

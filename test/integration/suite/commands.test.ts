@@ -81,7 +81,7 @@ describe('commands', () => {
       assert.match(text, /^# METADATA/);
       assert.ok(fs.existsSync(policy.fsPath.replace(/\.rego$/, '_test.rego')));
       const { document } = await openWorkspaceReport();
-      await waitFor('findings of the new policy', () => api.getResult(document.uri)?.findings.some((finding) => finding.check === 'custom-stale-console-users'), 60_000);
+      await waitFor('findings of the new policy', () => api.getResult(document.uri)?.findings.some((finding) => finding.check === 'custom-stale-console-users'), 45_000);
       const custom = api.getResult(document.uri)!.findings.filter((finding) => finding.check === 'custom-stale-console-users');
       assert.ok(custom.every((finding) => finding.column === 'password_last_used' && finding.location));
     } finally {

@@ -82,11 +82,23 @@ describe('diagnostics on the report', () => {
   });
 
   it('clears the diagnostics when the report is closed', async () => {
-    await activateExtension();
-    const { document } = await openWorkspaceReport();
+    const api = await activateExtension();
+    const sample = await openWorkspaceReport();
+    // An untitled document is disposed as soon as its editor is reverted and closed, so the close event is certain.
+    const document = await vscode.workspace.openTextDocument({ content: sample.document.getText() });
+    await vscode.window.showTextDocument(document);
     await waitFor('diagnostics', () => reportDiagnostics(document.uri).length > 0);
-    await closeAllEditors();
-    // Closing the editor does not always dispose the document at once; the diagnostics go when it does.
-    await waitFor('diagnostics cleared on close', () => !vscode.workspace.textDocuments.some((d) => d.uri.toString() === document.uri.toString()) && reportDiagnostics(document.uri).length === 0, 30_000);
+    const closed = new Promise<void>((resolve) => {
+      const subscription = vscode.workspace.onDidCloseTextDocument((closing) => {
+        if (closing.uri.toString() === document.uri.toString()) {
+          subscription.dispose();
+          resolve();
+        }
+      });
+    });
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closed;
+    await waitFor('diagnostics cleared on close', () => reportDiagnostics(document.uri).length === 0);
+    assert.strictEqual(api.getResult(document.uri), undefined, 'the result outlived its document');
   });
 });

@@ -45,17 +45,17 @@ describe('embedded Rego compiler (Go built to wasm)', function () {
   it('compiles a policy to wasm that opa-wasm loads and evaluates', async () => {
     const result = await compiler.compile({ modules: [{ file: 'policies/mfa.rego', source: POLICY }] });
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
-    assert.deepEqual(result.entrypoints, ['user/mfa']);
+    // One entrypoint per decision rule (open-policy-agent/opa#4411 rules out package entrypoints); helper is none.
+    assert.deepEqual(result.entrypoints, ['user/mfa/deny', 'user/mfa/warn_console']);
     const policy = await loadPolicy(result.wasm);
-    const output = policy.evaluate({
+    const input = {
       users: [
         { user: 'alice', mfa_active: false, password_enabled: true },
         { user: 'bob', mfa_active: true, password_enabled: false },
       ],
-    });
-    assert.deepEqual(output[0].result.deny, [{ msg: 'alice has no MFA', user: 'alice' }]);
-    assert.deepEqual(output[0].result.warn_console, ['alice']);
-    assert.equal(output[0].result.helper, 1);
+    };
+    assert.deepEqual(policy.evaluate(input, 'user/mfa/deny'), [{ result: [{ msg: 'alice has no MFA', user: 'alice' }] }]);
+    assert.deepEqual(policy.evaluate(input, 'user/mfa/warn_console'), [{ result: ['alice'] }]);
   });
 
   it('returns METADATA annotations and rule locations', async () => {
@@ -87,16 +87,16 @@ describe('embedded Rego compiler (Go built to wasm)', function () {
     );
   });
 
-  it('picks every package with a conftest-style rule as an entrypoint, and honours explicit ones', async () => {
+  it('picks every conftest-style rule (not function) as an entrypoint, and honours explicit ones', async () => {
     const modules = [
       { file: 'a.rego', source: 'package checks.a\n\nviolation_old_key contains "x" if input.old\n' },
       { file: 'b.rego', source: 'package checks.b\n\nexception contains "rule" if input.skip\n' },
-      { file: 'lib.rego', source: 'package lib\n\nis_old(x) if x > 90\n' },
+      { file: 'lib.rego', source: 'package lib\n\nis_old(x) if x > 90\n\ndeny(x) := x\n' },
       { file: 'c.rego', source: 'package checks.c\n\ndenyish := true\n' },
     ];
     const auto = await compiler.compile({ modules });
     assert.ok(auto.ok, JSON.stringify(!auto.ok && auto.errors));
-    assert.deepEqual(auto.entrypoints, ['checks/a', 'checks/b']);
+    assert.deepEqual(auto.entrypoints, ['checks/a/violation_old_key', 'checks/b/exception']);
     const explicit = await compiler.compile({ modules, entrypoints: ['checks/c/denyish'] });
     assert.ok(explicit.ok);
     assert.deepEqual(explicit.entrypoints, ['checks/c/denyish']);

@@ -12,11 +12,12 @@ const run = promisify(execFile);
 export const NATIVE_OPA = join(__dirname, '../../../../.tools/bin/opa');
 export const hasNativeOpa = existsSync(NATIVE_OPA);
 
-const DECISION = /^((?:deny|violation|warn|info|skip)(?:_\w+)?|exception)\b/;
+/** A decision rule's head at the start of a line; not a function named like one (`deny(x)`). */
+const DECISION = /^((?:deny|violation|warn|info|skip)(?:_\w+)?|exception)\b(?!\s*\()/;
 
 /**
  * A RegoCompiler over the native opa, complete enough for the engine tests: it picks the entrypoints the way the
- * embedded compiler does (packages with decision rules), reads METADATA with `opa inspect` and rule lines from the
+ * embedded compiler does (one per decision rule), reads METADATA with `opa inspect` and rule lines from the
  * sources. It is an independent route to policy.wasm, not the product's compiler.
  */
 export class OpaCompilerForTests implements RegoCompiler {
@@ -52,7 +53,10 @@ export class OpaCompilerForTests implements RegoCompiler {
           if (match && !rules.some((r) => r.package === pkg && r.name === match[1])) rules.push({ package: pkg, name: match[1]!, file: module.file, line: index + 1 });
         });
       }
-      const entrypoints = request.entrypoints?.length ? request.entrypoints : [...new Set(rules.map((r) => r.package))];
+      // Per-rule entrypoints, as the embedded compiler picks them (functions named like rules are not rules).
+      const entrypoints = request.entrypoints?.length
+        ? request.entrypoints
+        : [...new Set(rules.map((r) => `${r.package}/${r.name}`))];
       const bundle = join(dir, 'bundle.tar.gz');
       await run(NATIVE_OPA, ['build', '-t', 'wasm', ...entrypoints.flatMap((e) => ['-e', e]), '-o', bundle, ...names], { cwd: dir });
       await run('tar', ['-xzf', bundle, '-C', dir, '/policy.wasm']);

@@ -1,0 +1,129 @@
+// Live feedback: a user edits a threshold in a small deny rule and wants the new findings for a 5,000-user report.
+// Embedded path: the warm embedded compiler (worker thread, wasm) compiles, the policy is evaluated as the audit does
+// (evaluateIsolated: a worker with time and memory limits) against the already-normalised input, results are mapped.
+// Native path: `opa build -t wasm` spawned per change, the bundle unpacked, then the same evaluation.
+// Usage: node bench/liveFeedbackRun.mjs <report.csv> <changes> [opa]   -> one JSON line on stdout
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_NOW } from './syntheticReport.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { parseReport } = require(join(root, 'out/src/core/report/reportParser.js'));
+const { normalizeReport } = require(join(root, 'out/src/core/report/normalizer.js'));
+const { createEmbeddedCompiler } = require(join(root, 'out/src/core/compiler/embeddedCompiler.js'));
+const { evaluateIsolated } = require(join(root, 'out/src/core/engine/isolatedEvaluation.js'));
+const { auditReports } = require(join(root, 'out/src/core/audit.js'));
+
+const [file, changesText, opa] = process.argv.slice(2);
+const changes = Number(changesText ?? 20);
+const now = new Date(BENCH_NOW);
+const text = readFileSync(file, 'utf8');
+const parsed = parseReport(text, file);
+const input = normalizeReport(parsed, now);
+
+/** The user's policy with the threshold being tuned. */
+const policy = (threshold) => ({
+  file: 'policies/old_keys.rego',
+  source: `# METADATA
+# title: Old active access key 1
+# custom:
+#   id: CUSTOM-OLD-KEY
+#   severity: medium
+package custom.old_keys
+
+threshold := ${threshold}
+
+deny contains result if {
+	some u in input.users
+	u.access_key_1_active == true
+	u.access_key_1_last_rotated_days > threshold
+	result := {"msg": sprintf("access key 1 of %s is older than %d days", [u.user, threshold]), "user": u.user, "field": "access_key_1_last_rotated"}
+}
+`,
+});
+
+const data = { params: {} };
+const evaluate = async (wasm) => {
+  const [results] = await evaluateIsolated({ wasm, data, inputs: [{ input, evaluationTime: now.toISOString() }] }, { timeoutMs: 60_000 });
+  const deny = results['custom/old_keys']?.deny ?? results['custom/old_keys/deny'];
+  if (!Array.isArray(deny)) throw new Error(`unexpected result shape: ${Object.keys(results).join(', ')}`);
+  return deny.length;
+};
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+// Embedded: load and warm the compiler first, as the extension has after the first policy was opened.
+const compiler = createEmbeddedCompiler({ timeLimitMs: 120_000 });
+let started = performance.now();
+const warm = await compiler.compile({ modules: [policy(1000)] });
+const firstCompileMs = performance.now() - started;
+if (!warm.ok) throw new Error(JSON.stringify(warm.errors));
+await evaluate(warm.wasm);
+const embedded = { compile: [], evaluate: [], total: [] };
+const counts = [];
+for (let change = 0; change < changes; change++) {
+  const threshold = 60 + change * 37;
+  const t0 = performance.now();
+  const compiled = await compiler.compile({ modules: [policy(threshold)] });
+  if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+  const t1 = performance.now();
+  counts.push(await evaluate(compiled.wasm));
+  const t2 = performance.now();
+  embedded.compile.push(t1 - t0);
+  embedded.evaluate.push(t2 - t1);
+  embedded.total.push(t2 - t0);
+}
+
+// What the extension does on a policy change: the whole audit of the open report (bundled checks included).
+const extension = [];
+for (let change = 0; change < Math.min(5, changes); change++) {
+  const t0 = performance.now();
+  const result = await auditReports({ reports: [{ file, text }], now, userPolicies: [policy(2000 + change)], compiler });
+  extension.push(performance.now() - t0);
+  if (result.policyProblems.length > 0) throw new Error(result.policyProblems.map((p) => p.message).join('; '));
+}
+compiler.dispose();
+
+let native;
+if (opa) {
+  const temp = mkdtempSync(join(tmpdir(), 'credcheck-bench-live-'));
+  try {
+    native = { build: [], evaluate: [], total: [] };
+    for (let change = 0; change < changes; change++) {
+      const threshold = 60 + change * 37;
+      const t0 = performance.now();
+      writeFileSync(join(temp, 'old_keys.rego'), policy(threshold).source);
+      execFileSync(opa, ['build', '-t', 'wasm', '-e', 'custom/old_keys', '-o', join(temp, 'bundle.tar.gz'), join(temp, 'old_keys.rego')], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('tar', ['-xzf', join(temp, 'bundle.tar.gz'), '-C', temp, '/policy.wasm'], { stdio: 'ignore' });
+      const wasm = new Uint8Array(readFileSync(join(temp, 'policy.wasm')));
+      const t1 = performance.now();
+      const count = await evaluate(wasm);
+      const t2 = performance.now();
+      if (count !== counts[change]) throw new Error(`native and embedded disagree for threshold ${threshold}: ${count} vs ${counts[change]}`);
+      native.build.push(t1 - t0);
+      native.evaluate.push(t2 - t1);
+      native.total.push(t2 - t0);
+    }
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+const summary = (values) => ({ p50: percentile(values, 50), p95: percentile(values, 95) });
+console.log(JSON.stringify({
+  users: input.users.length,
+  changes,
+  findingsPerChange: [Math.min(...counts), Math.max(...counts)],
+  firstCompileMs,
+  embedded: { compile: summary(embedded.compile), evaluate: summary(embedded.evaluate), total: summary(embedded.total) },
+  extensionAudit: summary(extension),
+  native: native && { build: summary(native.build), evaluate: summary(native.evaluate), total: summary(native.total) },
+}));

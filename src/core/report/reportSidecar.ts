@@ -1,0 +1,69 @@
+/**
+ * The metadata `credcheck fetch` writes next to a report as `<report>.meta.json`: what the CSV itself cannot say (when
+ * AWS generated it, which MFA devices are virtual). Reading it lets root-hardware-mfa be decided and lets a run be
+ * evaluated at the report's own generation time. A sidecar that is present but wrong is an error, never silently
+ * ignored: a missing device list would turn a failing check into a skip.
+ */
+import { MfaDevice } from '../model';
+import { parseReportTime } from './timeValues';
+
+export interface ReportSidecar {
+  /** UTC ISO 8601, or null when the fetch did not know it. */
+  generatedTime: string | null;
+  /** null when the fetch could not list the devices (e.g. iam:ListVirtualMFADevices denied). */
+  mfaDevices: MfaDevice[] | null;
+}
+
+export class ReportSidecarError extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`${file}: malformed report metadata: ${reason}`);
+    this.name = 'ReportSidecarError';
+  }
+}
+
+const DEVICE_TYPES: readonly MfaDevice['type'][] = ['virtual', 'hardware', 'unknown'];
+
+/** The sidecar's file name for a report file. */
+export function sidecarPathFor(reportFile: string): string {
+  return `${reportFile}.meta.json`;
+}
+
+/** Reads the text of a sidecar; `file` names it in errors. Unknown keys (account_id, profile, notes, ...) are ignored. */
+export function parseReportSidecar(text: string, file: string): ReportSidecar {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ReportSidecarError(file, `not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isRecord(document)) throw new ReportSidecarError(file, 'expected a JSON object');
+  return { generatedTime: readGeneratedTime(document.generated_time, file), mfaDevices: readMfaDevices(document.mfa_devices, file) };
+}
+
+function readGeneratedTime(value: unknown, file: string): string | null {
+  if (value === undefined || value === null) return null;
+  const time = typeof value === 'string' ? parseReportTime(value) : null;
+  if (!time) throw new ReportSidecarError(file, `generated_time ${JSON.stringify(value)} is not an ISO 8601 time`);
+  return time.iso;
+}
+
+function readMfaDevices(value: unknown, file: string): MfaDevice[] | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value)) throw new ReportSidecarError(file, 'mfa_devices must be an array or null');
+  return value.map((device: unknown, index): MfaDevice => {
+    const where = `mfa_devices[${index}]`;
+    if (!isRecord(device)) throw new ReportSidecarError(file, `${where} must be an object`);
+    if (typeof device.serial_number !== 'string') throw new ReportSidecarError(file, `${where}.serial_number must be a string`);
+    if (device.user !== null && device.user !== undefined && typeof device.user !== 'string') {
+      throw new ReportSidecarError(file, `${where}.user must be a string or null`);
+    }
+    if (!DEVICE_TYPES.includes(device.type as MfaDevice['type'])) {
+      throw new ReportSidecarError(file, `${where}.type must be one of ${DEVICE_TYPES.join(', ')}`);
+    }
+    return { serial_number: device.serial_number, user: (device.user as string | null | undefined) ?? null, type: device.type as MfaDevice['type'] };
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
