@@ -84,7 +84,7 @@ describe('credcheck query', function () {
   it('exits 2 on a report it cannot read, and on a usage error', async () => {
     const missing = await query(join(ROOT, 'no-such.csv'), 'input.users', ...NOW);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /no-such\.csv:1: error: cannot read the report/);
+    assert.match(missing.stderr, /no-such\.csv: error: cannot read the report/);
     await assert.rejects(query(SAMPLE, 'input', '--format', 'xml'), /unknown --format "xml"/);
     await assert.rejects(query('input.users'), /expected report files and a query/);
   });
