@@ -61,6 +61,6 @@ last_sign_in(u) := sprintf("; root password last used %s (%s)", [lib.date(u.pass
 	lib.is_time(u, "password_last_used")
 } else := ""
 
-shown_raw(u) := sprintf("%q", [lib.raw(u, "mfa_active")]) if {
+shown_raw(u) := sprintf("\"%s\"", [lib.raw(u, "mfa_active")]) if {
 	lib.raw(u, "mfa_active") != ""
 } else := "missing or empty"

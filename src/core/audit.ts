@@ -121,15 +121,21 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
     engine.setData(data);
     for (const report of reports) {
       if (options.signal?.aborted) throw new Error('audit cancelled');
-      let raw: RawResults;
-      try {
-        raw = engine.evaluate(report.input, now, selected.map((entry) => entry.entrypoint));
-      } catch (error) {
-        const entry = catalog.find((c) => c.entrypoint === (error as PolicyEvaluationError).entrypoint);
-        policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
-        continue;
+      // One check failing at run time (a builtin error, its memory cap) is reported on that check; the others still run.
+      let remaining = selected.map((entry) => entry.entrypoint);
+      let raw: RawResults | undefined;
+      while (!raw) {
+        try {
+          raw = engine.evaluate(report.input, now, remaining);
+        } catch (error) {
+          const failed = error instanceof PolicyEvaluationError ? error.entrypoint : undefined;
+          const entry = catalog.find((c) => c.entrypoint === failed);
+          policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
+          if (failed === undefined || !remaining.includes(failed)) break;
+          remaining = remaining.filter((entrypoint) => entrypoint !== failed);
+        }
       }
-      collect(raw, bundled.compiled, report, findings, policyProblems);
+      if (raw) collect(raw, bundled.compiled, report, findings, policyProblems);
     }
   }
 

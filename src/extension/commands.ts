@@ -24,6 +24,8 @@ import { SummaryWebview } from './summaryWebview';
 import { SuppressionStore } from './suppressionStore';
 import { Config } from './config';
 import { policyTemplate, policyTestTemplate } from './policyTemplate';
+import { QueryPanel } from './queryPanel';
+import { loadExampleQueries } from '../core/query/exampleQueries';
 
 export interface Services {
   context: vscode.ExtensionContext;
@@ -36,6 +38,7 @@ export interface Services {
   summary: SummaryWebview;
   suppressions: SuppressionStore;
   documentation: CheckDocumentation;
+  queryPanel: QueryPanel;
 }
 
 type CommandTable = Record<string, (...args: never[]) => unknown>;
@@ -43,7 +46,7 @@ type CommandTable = Record<string, (...args: never[]) => unknown>;
 const LAST_PROFILES_KEY = 'credcheck.fetch.lastProfiles';
 
 export function commandTable(services: Services): CommandTable {
-  const { context, log, config, auditor, reports, tree, summary, suppressions, documentation } = services;
+  const { context, log, config, auditor, reports, tree, summary, suppressions, documentation, queryPanel } = services;
 
   /** The report a command applies to: the active editor's, else the one the tree shows. */
   const currentReport = (): ReportResult | undefined => {
@@ -311,6 +314,30 @@ export function commandTable(services: Services): CommandTable {
     },
 
     'credcheck.showLog': () => log.channel.show(),
+
+    'credcheck.query': async (text?: string): Promise<vscode.TextDocument | undefined> => {
+      // The report is chosen before the query editor takes the focus; a query editor already open keeps its report.
+      const report = currentReport()?.uri ?? queryPanel.reportUri;
+      if (!report) {
+        requireReport();
+        return undefined;
+      }
+      const examples = loadExampleQueries(vscode.Uri.joinPath(context.extensionUri, 'queries').fsPath);
+      const starter = examples.find((example) => example.name === 'top10-08-users-without-mfa') ?? examples[0];
+      return queryPanel.open(text ?? starter?.query ?? '[u.user | some u in input.users; u.mfa_active == false]', report);
+    },
+
+    'credcheck.runExampleQuery': async (name?: string): Promise<vscode.TextDocument | undefined> => {
+      const examples = loadExampleQueries(vscode.Uri.joinPath(context.extensionUri, 'queries').fsPath);
+      const chosen = name
+        ? examples.find((example) => example.name === name)
+        : (await vscode.window.showQuickPick(
+            examples.map((example) => ({ label: example.title, description: example.name, detail: example.question, example })),
+            { title: 'Run an example query', placeHolder: 'A question about the credential report', matchOnDescription: true, matchOnDetail: true },
+          ))?.example;
+      if (!chosen) return undefined;
+      return vscode.commands.executeCommand<vscode.TextDocument | undefined>('credcheck.query', chosen.query);
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { FindingsTree, TreeNode } from './findingsTree';
 import { Log } from './logging';
 import { LazyPolicyCompiler } from './policyCompiler';
 import { PolicyWatcher } from './policyWatcher';
+import { QueryPanel, QueryResultView } from './queryPanel';
 import { ReportAuditor, ReportResult } from './reportAuditor';
 import { ReportWatcher } from './reportWatcher';
 import { ReportStatusBar } from './statusBar';
@@ -32,6 +33,12 @@ export interface CredcheckApi {
   summaryHtml(): string;
   compilerLoaded(): boolean;
   readonly treeView: vscode.TreeView<TreeNode>;
+  /** The answer the query panel shows (after waiting for pending query runs). */
+  getQueryResult(): Promise<QueryResultView | undefined>;
+  queryHtml(): string;
+  exportQueryResult(format: 'csv' | 'json', target: vscode.Uri): Promise<vscode.Uri | undefined>;
+  /** Does what clicking row `index` of the query table does; returns the revealed 0-based report line. */
+  revealQueryRow(index: number): Promise<number | undefined>;
 }
 
 export function activate(context: vscode.ExtensionContext): CredcheckApi {
@@ -50,7 +57,8 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   const statusBar = new ReportStatusBar(auditor, trust);
   const summary = new SummaryWebview(auditor, config);
   const reports = new ReportWatcher(auditor);
-  context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, diagnostics, tree, statusBar, summary, reports);
+  const queryPanel = new QueryPanel(auditor, compiler, log);
+  context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, diagnostics, tree, statusBar, summary, reports, queryPanel);
 
   // Anything that changes what a report's findings would be re-runs the open reports.
   const refresh = () => void reports.refreshAll();
@@ -69,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new FindingCodeActions(auditor), { providedCodeActionKinds: FindingCodeActions.kinds }),
   );
 
-  const services: Services = { context, log, config, auditor, reports, policies, tree, summary, suppressions, documentation };
+  const services: Services = { context, log, config, auditor, reports, policies, tree, summary, suppressions, documentation, queryPanel };
   for (const [id, handler] of Object.entries(commandTable(services))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
@@ -90,6 +98,13 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
     summaryHtml: () => summary.html,
     compilerLoaded: () => compiler.loaded,
     treeView: tree.view,
+    getQueryResult: async () => {
+      await queryPanel.idle();
+      return queryPanel.result;
+    },
+    queryHtml: () => queryPanel.html,
+    exportQueryResult: (format, target) => queryPanel.export(format, target),
+    revealQueryRow: (index) => queryPanel.revealRow(index),
   };
 }
 

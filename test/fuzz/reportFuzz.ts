@@ -8,8 +8,8 @@
  * - nothing throws;
  * - every report problem and every finding points at a line that exists in the mutated file;
  * - every untouched row still yields its user and exactly the findings it had in the original report, at its new line,
- *   whenever that is knowable from the outside: the header is untouched and first, and the text before the row has no
- *   open quote (an open quote legitimately swallows the rows after it, and that is reported as csv-syntax).
+ *   whenever that is knowable from the outside: the header is untouched and first, and the text before the row leaves
+ *   no quoted cell open (an open quote legitimately swallows the rows after it, and that is reported as csv-syntax).
  */
 import fc from 'fast-check';
 import { auditReports } from '../../src/core/audit';
@@ -159,8 +159,38 @@ function countLineBreaks(text: string): number {
   return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
-function isBalanced(text: string): boolean {
-  return (text.match(/"/g)?.length ?? 0) % 2 === 0;
+/**
+ * Whether a segment leaves the CSV reader at the start of a fresh record with nothing pending: no quoted cell left open
+ * and no quote closed in the middle of a cell (a malformed record, which csv-parse may merge with the next). A quote
+ * opens a cell only at the cell's start; elsewhere it is a literal (csv-parse's relax_quotes).
+ */
+function leavesCleanState(text: string): boolean {
+  let atCellStart = true;
+  let quoted = false;
+  let justClosed = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    const breaks = char === ',' || char === '\n' || char === '\r';
+    if (quoted) {
+      if (char !== '"') continue;
+      if (text[index + 1] === '"') {
+        index++;
+        continue;
+      }
+      quoted = false;
+      justClosed = true;
+    } else if (justClosed) {
+      if (!breaks) return false;
+      justClosed = false;
+      atCellStart = true;
+    } else if (char === '"' && atCellStart) {
+      quoted = true;
+      atCellStart = false;
+    } else {
+      atCellStart = breaks;
+    }
+  }
+  return !quoted;
 }
 
 /** What an untouched row must still yield: its user and its findings, line left out (rows move). */
@@ -261,7 +291,7 @@ export async function checkCase(baselines: Baseline[], fuzzCase: FuzzCase, stati
       }
       statistics.rowsChecked++;
     }
-    balanced &&= isBalanced(segment.text);
+    balanced &&= leavesCleanState(segment.text);
     offset += segment.text.length + 1;
   }
 }

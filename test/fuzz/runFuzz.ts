@@ -81,5 +81,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));
+  // fast-check keeps the property's own error (what failed, on which line) as the cause.
+  if (error instanceof Error && error.cause instanceof Error) console.error(`caused by: ${error.cause.message}`);
   process.exitCode = 1;
 });

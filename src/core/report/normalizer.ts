@@ -48,7 +48,8 @@ export function normalizeReport(report: ParsedReport, evaluationTime: Date, extr
 function normalizeRow(row: ReportRow, columns: readonly string[], evaluationTime: Date): NormalizedUser {
   const user: Record<string, unknown> = {};
   for (const column of columns) {
-    const raw = row.cells[column];
+    // Own cells only: a column named `valueOf` or `toString` that a short row lacks must not read Object.prototype.
+    const raw = Object.hasOwn(row.cells, column) ? row.cells[column] : undefined;
     const kind = columnKind(column);
     if (kind === 'time') {
       const time = raw === undefined ? null : parseReportTime(raw);
