@@ -1,16 +1,16 @@
 /**
  * `npm run fuzz`: the report fuzz property with a large budget, then the big-file checks too slow for the unit suite:
  * a 200 MB file is refused unread, and a file just under the size limit is read, with time and peak memory of each
- * (measured in a fresh child process, so one measurement does not inflate the next).
+ * (measured in a fresh child process, measureLoad.js, so one measurement does not inflate the next).
  *
- *   node out/test/fuzz/runFuzz.js [--budget 20000] [--seed 20260808] [--no-big-files]
+ *   node out/test/fuzz/runFuzz.js [--budget 20000] [--seed 20260808] [--no-big-files] [--no-shrink]
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_REPORT_BYTES, loadReport } from '../../src/core/report/reportLoader';
+import { DEFAULT_MAX_REPORT_BYTES } from '../../src/core/report/reportLoader';
 import { reportText, userLine } from '../unit/report/reportText';
 import { FUZZ_SEED, runReportFuzz } from './reportFuzz';
 
@@ -31,29 +31,16 @@ async function writeReport(file: string, targetBytes: number): Promise<number> {
   return rows;
 }
 
-/** Child-process mode: load one file and print what it cost. */
-async function measure(file: string): Promise<void> {
-  const started = Date.now();
-  const { report, input } = await loadReport(file, new Date('2024-06-01T00:00:00Z'));
-  const result = {
-    ms: Date.now() - started,
-    users: input?.users.length ?? 0,
-    problems: report.problems.slice(0, 3).map((p) => `${p.code}: ${p.message}`),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-  };
-  process.stdout.write(JSON.stringify(result));
-}
-
 async function bigFiles(): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'credcheck-bigfiles-'));
   try {
     for (const [name, bytes] of [['200MB', 200 * 1024 * 1024], ['at-limit', DEFAULT_MAX_REPORT_BYTES - 4096]] as const) {
       const file = join(directory, `${name}.csv`);
       const rows = await writeReport(file, bytes);
-      const output = execFileSync(process.execPath, [__filename, '--measure', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      const result = JSON.parse(output) as { ms: number; users: number; problems: string[]; peakRssMb: number };
+      const output = execFileSync(process.execPath, [join(__dirname, 'measureLoad.js'), file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const result = JSON.parse(output) as { ms: number; users: number; problems: string[]; baselineRssMb: number; peakRssMb: number };
       const size = (statSync(file).size / 1048576).toFixed(1);
-      console.log(`big file ${name}: ${size} MB, ${rows} rows -> ${result.users} users in ${result.ms} ms, peak RSS ${result.peakRssMb} MB; ${result.problems.join(' | ') || 'no problems'}`);
+      console.log(`big file ${name}: ${size} MB, ${rows} rows -> ${result.users} users in ${result.ms} ms, peak RSS ${result.peakRssMb} MB (${result.baselineRssMb} MB before loading); ${result.problems.join(' | ') || 'no problems'}`);
       if (name === '200MB' && !result.problems.some((p) => p.startsWith('too-large'))) throw new Error('the 200 MB file was not refused');
       if (name === 'at-limit' && result.users !== rows) throw new Error(`read ${result.users} of ${rows} users`);
       rmSync(file);
@@ -65,13 +52,17 @@ async function bigFiles(): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { budget: { type: 'string' }, seed: { type: 'string' }, measure: { type: 'string' }, 'no-big-files': { type: 'boolean' } },
+    options: { budget: { type: 'string' }, seed: { type: 'string' }, 'no-big-files': { type: 'boolean' }, 'no-shrink': { type: 'boolean' } },
   });
-  if (values.measure) return measure(values.measure);
   const budget = Number(values.budget ?? 20000);
   const seed = Number(values.seed ?? FUZZ_SEED);
   const started = Date.now();
-  const statistics = await runReportFuzz(budget, seed);
+  const statistics = await runReportFuzz(budget, seed, {
+    shrink: !values['no-shrink'],
+    onCase: ({ cases }) => {
+      if (cases % 1000 === 0) console.log(`  ${cases} cases, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    },
+  });
   console.log(
     `fuzz: ${statistics.cases} cases (seed ${seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
       `${statistics.rowsChecked} untouched rows re-checked, ${statistics.problems} report problems, ${statistics.findings} findings`,
