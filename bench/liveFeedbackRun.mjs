@@ -82,11 +82,15 @@ for (let change = 0; change < changes; change++) {
   embedded.total.push(t2 - t0);
 }
 
-// What the extension does on a policy change: the whole audit of the open report (bundled checks included).
+// What the extension does on a policy change: the audit of the open report, bundled checks included, with the cache it
+// keeps between runs (the report's parsed input and bundled findings are reused; only the edited policy runs).
+const { AuditCache } = require(join(root, 'out/src/core/audit.js'));
+const cache = new AuditCache();
+await auditReports({ reports: [{ file, text }], now, userPolicies: [policy(1999)], compiler, cache });
 const extension = [];
-for (let change = 0; change < Math.min(5, changes); change++) {
+for (let change = 0; change < changes; change++) {
   const t0 = performance.now();
-  const result = await auditReports({ reports: [{ file, text }], now, userPolicies: [policy(2000 + change)], compiler });
+  const result = await auditReports({ reports: [{ file, text }], now, userPolicies: [policy(2000 + change)], compiler, cache });
   extension.push(performance.now() - t0);
   if (result.policyProblems.length > 0) throw new Error(result.policyProblems.map((p) => p.message).join('; '));
 }

@@ -45,6 +45,11 @@ export interface AuditOptions {
   userPolicyLimits?: Omit<IsolationLimits, 'signal'>;
   /** Reports longer than this are refused unread, with a too-large problem (default DEFAULT_MAX_REPORT_BYTES). */
   maxReportBytes?: number;
+  /**
+   * Kept by a caller that audits the same reports again (the extension, while a policy is edited): an unchanged report
+   * at the same evaluation time is not parsed, normalised or run through the bundled checks again.
+   */
+  cache?: AuditCache;
 }
 
 export interface AuditedReport {
@@ -59,6 +64,39 @@ export interface AuditResult {
   findings: Finding[];
   policyProblems: PolicyProblem[];
   catalog: CatalogEntry[];
+}
+
+/** What one report gave, kept while its text, evaluation time and settings stay the same. */
+interface CachedReport {
+  text: string;
+  /** Everything but the text that the parsed and normalised report depends on. */
+  inputKey: string;
+  report: AuditedReport;
+  bundled?: { key: string; wasm: Uint8Array; findings: Finding[]; problems: PolicyProblem[] };
+}
+
+/** Per-file results of earlier audits (the last one of each file, a bounded number of files). */
+export class AuditCache {
+  private readonly entries = new Map<string, CachedReport>();
+
+  constructor(private readonly maxFiles = 16) {}
+
+  /** The earlier result for exactly this report text and input key. */
+  lookup(file: string, text: string, inputKey: string): CachedReport | undefined {
+    const entry = this.entries.get(file);
+    return entry && entry.inputKey === inputKey && entry.text === text ? entry : undefined;
+  }
+
+  store(file: string, entry: CachedReport): void {
+    this.entries.delete(file);
+    this.entries.set(file, entry);
+    if (this.entries.size > this.maxFiles) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Drops a file's result (its document was closed). */
+  forget(file: string): void {
+    this.entries.delete(file);
+  }
 }
 
 let bundledEngine: { wasm: Uint8Array; engine: Promise<PolicyEngine> } | undefined;
@@ -100,13 +138,24 @@ function problemForPackage(file: string, line: number, message: string, code: st
 
 export async function auditReports(options: AuditOptions): Promise<AuditResult> {
   const { now } = options;
+  const cached: (CachedReport | undefined)[] = [];
   const reports: AuditedReport[] = options.reports.map((source) => {
+    const inputKey = JSON.stringify([now.toISOString(), source.generatedTime ?? null, source.mfaDevices ?? null, options.maxReportBytes ?? null]);
+    const hit = options.cache?.lookup(source.file, source.text, inputKey);
+    if (hit) {
+      cached.push(hit);
+      return hit.report;
+    }
     // The editor hands over text it already holds: the limit still keeps parsing (35x the text) from exhausting memory.
     const tooLarge = reportSizeProblem(source.file, Buffer.byteLength(source.text), options.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES);
     const parsed = tooLarge ? problemReport(tooLarge) : parseReport(source.text, source.file);
     if (source.generatedTime) parsed.generatedTime = source.generatedTime;
     const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
-    return { file: source.file, input, parsed, problems: parsed.problems };
+    const report = { file: source.file, input, parsed, problems: parsed.problems };
+    const entry: CachedReport = { text: source.text, inputKey, report };
+    options.cache?.store(source.file, entry);
+    cached.push(entry);
+    return report;
   });
   const data = { params: options.params ?? {} };
   const findings: Finding[] = [];
@@ -117,25 +166,18 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
     const bundled = options.bundled ?? loadBundledPolicies();
     catalog = bundled.checks;
     const selected = selectChecks(catalog, options.enabledChecks);
-    const engine = await loadBundledEngine(bundled.wasm);
-    engine.setData(data);
-    for (const report of reports) {
+    const bundledKey = JSON.stringify([data.params, selected.map((entry) => entry.id)]);
+    for (const [index, report] of reports.entries()) {
       if (options.signal?.aborted) throw new Error('audit cancelled');
-      // One check failing at run time (a builtin error, its memory cap) is reported on that check; the others still run.
-      let remaining = selected.map((entry) => entry.entrypoint);
-      let raw: RawResults | undefined;
-      while (!raw) {
-        try {
-          raw = engine.evaluate(report.input, now, remaining);
-        } catch (error) {
-          const failed = error instanceof PolicyEvaluationError ? error.entrypoint : undefined;
-          const entry = catalog.find((c) => c.entrypoint === failed);
-          policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
-          if (failed === undefined || !remaining.includes(failed)) break;
-          remaining = remaining.filter((entrypoint) => entrypoint !== failed);
-        }
+      const entry = cached[index]!;
+      if (!entry.bundled || entry.bundled.key !== bundledKey || entry.bundled.wasm !== bundled.wasm) {
+        const reportFindings: Finding[] = [];
+        const reportProblems: PolicyProblem[] = [];
+        await evaluateBundled(bundled, selected, data, report, now, reportFindings, reportProblems);
+        entry.bundled = { key: bundledKey, wasm: bundled.wasm, findings: reportFindings, problems: reportProblems };
       }
-      if (raw) collect(raw, bundled.compiled, report, findings, policyProblems);
+      for (const finding of entry.bundled.findings) findings.push(finding);
+      for (const problem of entry.bundled.problems) addProblem(policyProblems, problem);
     }
   }
 
@@ -146,6 +188,40 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
   const all = options.suppressions ? applySuppressions(findings, options.suppressions, now) : findings;
   all.sort(compareFindings);
   return { reports, findings: all, policyProblems, catalog };
+}
+
+/** The selected bundled checks on one report, in-process. One check failing at run time does not stop the others. */
+async function evaluateBundled(
+  bundled: BundledPolicies,
+  selected: CatalogEntry[],
+  data: Record<string, unknown>,
+  report: AuditedReport,
+  now: Date,
+  findings: Finding[],
+  policyProblems: PolicyProblem[],
+): Promise<void> {
+  const engine = await loadBundledEngine(bundled.wasm);
+  engine.setData(data);
+  // One check failing at run time (a builtin error, its memory cap) is reported on that check; the others still run.
+  let remaining = selected.map((entry) => entry.entrypoint);
+  let raw: RawResults | undefined;
+  while (!raw) {
+    try {
+      raw = engine.evaluate(report.input, now, remaining);
+    } catch (error) {
+      const failed = error instanceof PolicyEvaluationError ? error.entrypoint : undefined;
+      const entry = bundled.checks.find((c) => c.entrypoint === failed);
+      policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
+      if (failed === undefined || !remaining.includes(failed)) break;
+      remaining = remaining.filter((entrypoint) => entrypoint !== failed);
+    }
+  }
+  if (raw) collect(raw, bundled.compiled, report, findings, policyProblems);
+}
+
+/** Adds a problem unless the same one is already there: the same contract breach repeats for every report. */
+function addProblem(policyProblems: PolicyProblem[], problem: PolicyProblem): void {
+  if (!policyProblems.some((p) => p.file === problem.file && p.line === problem.line && p.message === problem.message)) policyProblems.push(problem);
 }
 
 async function auditUserPolicies(
@@ -203,16 +279,14 @@ function collect(
     const mapped = mapPackageResult(document, { packagePath: entrypoint, metadata, rules: description.rules, input: report.input, parsed: report.parsed });
     // Not push(...): spreading a six-figure array as arguments overflows the stack.
     for (const finding of mapped.findings) findings.push(finding);
-    for (const problem of mapped.problems) {
-      // The same contract breach repeats for every report: say it once.
-      if (!policyProblems.some((p) => p.file === problem.file && p.line === problem.line && p.message === problem.message)) policyProblems.push(problem);
-    }
+    for (const problem of mapped.problems) addProblem(policyProblems, problem);
   }
 }
 
 const STATUS_ORDER = { fail: 0, warn: 1, info: 2, skip: 3 };
 
-function compareFindings(a: Finding, b: Finding): number {
+/** The order of every output: by file, then line, status, check, key and message. */
+export function compareFindings(a: Finding, b: Finding): number {
   return (
     a.file.localeCompare(b.file) ||
     (a.line ?? 0) - (b.line ?? 0) ||

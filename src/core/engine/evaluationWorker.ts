@@ -1,33 +1,67 @@
 /**
  * Worker-thread entry that evaluates user policies, so a runaway policy (an endless comprehension, a memory bomb) can
  * be terminated by the host without taking the CLI or the extension host down. Bundled to dist/evaluationWorker.js.
+ *
+ * The worker stays warm between evaluations (isolatedEvaluation.ts): it keeps the inputs it was sent, as JSON bytes,
+ * by id, and the last policy it loaded, so a policy edit in the editor costs one message with the new wasm instead of
+ * a new thread, a structured clone of every report and a re-instantiated module.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { PolicyEngine, PolicyEvaluationError, RawResults } from './policyEngine';
+import { createHash } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { JsonInput, PolicyEngine, PolicyEvaluationError, RawResults } from './policyEngine';
 
-export interface EvaluationJob {
-  wasm: Uint8Array;
-  data: Record<string, unknown>;
-  /** Cap of the policy's wasm memory, MiB (default MAX_MEMORY_MIB). */
-  maxWasmMemoryMb?: number;
-  /** One input per report, each with its own evaluation time (ISO 8601). */
-  inputs: { input: unknown; evaluationTime: string }[];
-}
+/** What the host sends. Inputs are sent once (`store`) and named by id in later evaluations. */
+export type EvaluationRequest =
+  | { kind: 'store'; id: number; json: Uint8Array }
+  | { kind: 'forget'; ids: number[] }
+  | {
+      kind: 'evaluate';
+      wasm: Uint8Array;
+      data: Record<string, unknown>;
+      /** Cap of the policy's wasm memory, MiB (default MAX_MEMORY_MIB). */
+      maxWasmMemoryMb?: number;
+      /** One stored input per report, each with its own evaluation time (ISO 8601). */
+      inputs: { id: number; evaluationTime: string }[];
+    };
 
 export type EvaluationReply = { ok: true; results: RawResults[] } | { ok: false; message: string; entrypoint?: string };
 
-async function run(job: EvaluationJob): Promise<EvaluationReply> {
+const inputs = new Map<number, JsonInput>();
+let loaded: { key: string; engine: PolicyEngine } | undefined;
+
+async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }>): Promise<EvaluationReply> {
   try {
-    const engine = await PolicyEngine.load(job.wasm, job.maxWasmMemoryMb);
-    engine.setData(job.data);
-    return { ok: true, results: job.inputs.map(({ input, evaluationTime }) => engine.evaluate(input, new Date(evaluationTime))) };
+    // The same policy against a changed report reuses its instance: loading is wasm compilation plus OPA's start-up.
+    const key = `${request.maxWasmMemoryMb ?? ''}:${createHash('sha256').update(request.wasm).digest('hex')}`;
+    if (loaded?.key !== key) {
+      loaded = undefined;
+      loaded = { key, engine: await PolicyEngine.load(request.wasm, request.maxWasmMemoryMb) };
+    }
+    const engine = loaded.engine;
+    engine.setData(request.data);
+    const results = request.inputs.map(({ id, evaluationTime }) => {
+      const input = inputs.get(id);
+      if (!input) throw new Error(`internal error: input ${id} was not sent to the evaluation worker`);
+      return engine.evaluate(input, new Date(evaluationTime));
+    });
+    return { ok: true, results };
   } catch (error) {
+    // A failed evaluation may have left the instance's memory exhausted: start the next one from a fresh instance.
+    loaded = undefined;
     if (error instanceof PolicyEvaluationError) return { ok: false, message: error.message, entrypoint: error.entrypoint };
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
 }
 
-if (parentPort && workerData) {
+if (parentPort) {
   const port = parentPort;
-  void run(workerData as EvaluationJob).then((reply) => port.postMessage(reply));
+  // Requests are handled one at a time, in order: the host sends the inputs an evaluation needs before the evaluation.
+  let queue = Promise.resolve();
+  port.on('message', (request: EvaluationRequest) => {
+    queue = queue.then(async () => {
+      if (request.kind === 'store') inputs.set(request.id, new JsonInput(request.json));
+      else if (request.kind === 'forget') for (const id of request.ids) inputs.delete(id);
+      else port.postMessage(await evaluate(request));
+    });
+  });
 }

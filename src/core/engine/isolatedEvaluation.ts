@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EvaluationJob, EvaluationReply } from './evaluationWorker';
+import { EvaluationReply, EvaluationRequest } from './evaluationWorker';
 import { RawResults } from './policyEngine';
 
 export interface IsolationLimits {
@@ -12,6 +12,18 @@ export interface IsolationLimits {
   /** Cap of the policy's wasm memory, in MiB (default 256). */
   maxWasmMemoryMb?: number;
   signal?: AbortSignal;
+}
+
+export interface EvaluationJob {
+  wasm: Uint8Array;
+  data: Record<string, unknown>;
+  /** Cap of the policy's wasm memory, MiB (default MAX_MEMORY_MIB). */
+  maxWasmMemoryMb?: number;
+  /**
+   * One input per report, each with its own evaluation time (ISO 8601). The worker keeps inputs it was sent, keyed by
+   * object identity: passing the same input object again (the extension does while a policy is edited) sends nothing.
+   */
+  inputs: { input: object; evaluationTime: string }[];
 }
 
 /** Why an isolated evaluation did not produce results; `kind` lets the caller word the PolicyProblem. */
@@ -29,44 +41,149 @@ function workerScript(): string {
   return found;
 }
 
-/** Evaluates a compiled policy in a worker thread with a time and memory limit; the worker is terminated on overrun. */
-export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {}): Promise<RawResults[]> {
-  const timeoutMs = limits.timeoutMs ?? 5000;
-  return new Promise((resolve, reject) => {
-    if (limits.signal?.aborted) return reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled'));
-    const worker = new Worker(workerScript(), {
-      workerData: { ...job, maxWasmMemoryMb: limits.maxWasmMemoryMb ?? job.maxWasmMemoryMb },
-      resourceLimits: { maxOldGenerationSizeMb: limits.maxMemoryMb ?? 256, maxYoungGenerationSizeMb: 32 },
+/** Inputs kept in the worker, in bytes of JSON; older ones are dropped past this (several 5,000-user reports fit). */
+const MAX_STORED_INPUT_BYTES = 96 * 1024 * 1024;
+
+/**
+ * One evaluation worker thread kept warm between jobs. It is terminated, and a new one started by the next job, when a
+ * job overruns its time limit, is cancelled, or the worker dies (out of memory): a runaway policy never leaves state
+ * behind. Jobs run one at a time, in order.
+ */
+class WarmEvaluator {
+  private worker: Worker | undefined;
+  /** Input object -> id; ids stored in the current worker, oldest first, with their sizes. */
+  private readonly ids = new WeakMap<object, number>();
+  private stored = new Map<number, number>();
+  private storedBytes = 0;
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly maxMemoryMb: number) {}
+
+  run(job: EvaluationJob, limits: IsolationLimits): Promise<RawResults[]> {
+    const next = this.queue.then(() => this.evaluate(job, limits));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private evaluate(job: EvaluationJob, limits: IsolationLimits): Promise<RawResults[]> {
+    const timeoutMs = limits.timeoutMs ?? 5000;
+    if (limits.signal?.aborted) return Promise.reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled'));
+    const worker = this.ensureWorker();
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (action: () => void, stop: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        limits.signal?.removeEventListener('abort', onAbort);
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        if (stop) this.stop(worker);
+        action();
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new IsolatedEvaluationError('timeout', `exceeded the ${formatSeconds(timeoutMs)} evaluation limit`)), true),
+        timeoutMs,
+      );
+      const onAbort = () => finish(() => reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled')), true);
+      const onMessage = (reply: EvaluationReply) =>
+        finish(() => (reply.ok ? resolve(reply.results) : reject(new IsolatedEvaluationError('failed', reply.message, reply.entrypoint))), false);
+      const onError = (error: Error & { code?: string }) =>
+        finish(
+          () =>
+            reject(
+              error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+                ? new IsolatedEvaluationError('memory', `exceeded the ${this.maxMemoryMb} MiB memory limit`)
+                : new IsolatedEvaluationError('failed', error.message),
+            ),
+          true,
+        );
+      const onExit = (code: number) =>
+        finish(() => reject(new IsolatedEvaluationError('failed', `the evaluation worker stopped (exit code ${code})`)), true);
+      limits.signal?.addEventListener('abort', onAbort);
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      try {
+        const pinned = new Set<number>();
+        const inputs = job.inputs.map(({ input, evaluationTime }) => ({ id: this.send(worker, input, pinned), evaluationTime }));
+        this.post(worker, { kind: 'evaluate', wasm: job.wasm, data: job.data, maxWasmMemoryMb: limits.maxWasmMemoryMb ?? job.maxWasmMemoryMb, inputs });
+      } catch (error) {
+        finish(() => reject(new IsolatedEvaluationError('failed', error instanceof Error ? error.message : String(error))), true);
+      }
     });
-    let settled = false;
-    const finish = (action: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      limits.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      action();
-    };
-    const timer = setTimeout(
-      () => finish(() => reject(new IsolatedEvaluationError('timeout', `exceeded the ${formatSeconds(timeoutMs)} evaluation limit`))),
-      timeoutMs,
-    );
-    const onAbort = () => finish(() => reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled')));
-    limits.signal?.addEventListener('abort', onAbort);
-    worker.on('message', (reply: EvaluationReply) =>
-      finish(() => (reply.ok ? resolve(reply.results) : reject(new IsolatedEvaluationError('failed', reply.message, reply.entrypoint)))),
-    );
-    worker.on('error', (error: Error & { code?: string }) =>
-      finish(() =>
-        reject(
-          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new IsolatedEvaluationError('memory', `exceeded the ${limits.maxMemoryMb ?? 256} MiB memory limit`)
-            : new IsolatedEvaluationError('failed', error.message),
-        ),
-      ),
-    );
-    worker.on('exit', (code) => finish(() => reject(new IsolatedEvaluationError('failed', `the evaluation worker stopped (exit code ${code})`))));
-  });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb, maxYoungGenerationSizeMb: 32 } });
+    // An idle warm worker must not keep the CLI (or a test run) alive.
+    worker.unref();
+    // A worker that dies between jobs is simply replaced by the next job.
+    worker.on('error', () => this.stop(worker));
+    worker.on('exit', () => this.stop(worker));
+    this.worker = worker;
+    return worker;
+  }
+
+  private stop(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.stored = new Map();
+    this.storedBytes = 0;
+    void worker.terminate();
+  }
+
+  /**
+   * The id of an input in the worker, sending it (as JSON, serialised once) when the worker does not hold it yet.
+   * Inputs of the current job (`pinned`) are never dropped to make room, whatever their size.
+   */
+  private send(worker: Worker, input: object, pinned: Set<number>): number {
+    let id = this.ids.get(input);
+    if (id !== undefined) pinned.add(id);
+    if (id !== undefined && this.stored.has(id)) {
+      // Most recently used last.
+      const size = this.stored.get(id)!;
+      this.stored.delete(id);
+      this.stored.set(id, size);
+      return id;
+    }
+    id ??= this.nextId++;
+    pinned.add(id);
+    this.ids.set(input, id);
+    const json = new TextEncoder().encode(JSON.stringify(input));
+    this.post(worker, { kind: 'store', id, json });
+    this.stored.set(id, json.byteLength);
+    this.storedBytes += json.byteLength;
+    const forget: number[] = [];
+    for (const [oldId, size] of this.stored) {
+      if (this.storedBytes <= MAX_STORED_INPUT_BYTES) break;
+      if (pinned.has(oldId)) continue;
+      forget.push(oldId);
+      this.stored.delete(oldId);
+      this.storedBytes -= size;
+    }
+    if (forget.length > 0) this.post(worker, { kind: 'forget', ids: forget });
+    return id;
+  }
+
+  private post(worker: Worker, request: EvaluationRequest): void {
+    worker.postMessage(request);
+  }
+}
+
+const evaluators = new Map<number, WarmEvaluator>();
+
+/**
+ * Evaluates a compiled policy in a worker thread with a time and memory limit; the worker is terminated on overrun.
+ * The worker is kept between calls (one per heap limit), holding the inputs it has seen.
+ */
+export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {}): Promise<RawResults[]> {
+  const maxMemoryMb = limits.maxMemoryMb ?? 256;
+  let evaluator = evaluators.get(maxMemoryMb);
+  if (!evaluator) {
+    evaluator = new WarmEvaluator(maxMemoryMb);
+    evaluators.set(maxMemoryMb, evaluator);
+  }
+  return evaluator.run(job, limits);
 }
 
 function formatSeconds(ms: number): string {

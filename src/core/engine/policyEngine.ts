@@ -52,7 +52,7 @@ export class PolicyEngine {
    * Evaluates every document (or those given: package paths, or raw wasm entrypoints) against one input, at one fixed
    * evaluation time.
    */
-  evaluate(input: unknown, evaluationTime: Date, documents: string[] = this.documents): RawResults {
+  evaluate(input: unknown | JsonInput, evaluationTime: Date, documents: string[] = this.documents): RawResults {
     this.evaluationTime = evaluationTime;
     const session = this.loadInput(input);
     const results: RawResults = {};
@@ -84,7 +84,7 @@ export class PolicyEngine {
   private loadInput(input: unknown): InputSession {
     const exports = this.exports();
     exports.opa_heap_ptr_set(this.policy.dataHeapPtr as number);
-    const bytes = new TextEncoder().encode(JSON.stringify(input));
+    const bytes = input instanceof JsonInput ? input.bytes : new TextEncoder().encode(JSON.stringify(input));
     let address: number;
     try {
       const raw = exports.opa_malloc(bytes.byteLength);
@@ -135,6 +135,18 @@ export class PolicyEngine {
   private exports(): OpaExports {
     const instance = this.policy.wasmInstance;
     return ('instance' in instance ? instance.instance : instance).exports as unknown as OpaExports;
+  }
+}
+
+/**
+ * An input already serialised to JSON (UTF-8), e.g. kept by a warm evaluation worker: serialising a 5,000-user input
+ * costs ~28 ms, more than evaluating a small user policy against it.
+ */
+export class JsonInput {
+  constructor(readonly bytes: Uint8Array) {}
+
+  static of(input: unknown): JsonInput {
+    return new JsonInput(new TextEncoder().encode(JSON.stringify(input)));
   }
 }
 

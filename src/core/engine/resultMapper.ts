@@ -7,7 +7,7 @@
  * of arrays of rule-name suffixes: `exception contains ["old_key"]` excepts `deny_old_key`, `[""]` the bare rules.
  * Excepted results stay visible as status `skip` so nothing silently disappears.
  */
-import { Finding, FindingStatus, ParsedReport, PolicyInput, PolicyProblem, Severity, SEVERITIES } from '../model';
+import { Finding, FindingStatus, NormalizedUser, ParsedReport, PolicyInput, PolicyProblem, ReportRow, Severity, SEVERITIES } from '../model';
 import { PolicyAnnotation, RuleLocation } from '../compiler/regoCompiler';
 import { packageOfRule } from './ruleEntrypoints';
 
@@ -193,10 +193,11 @@ function toFinding(result: unknown, status: FindingStatus, context: MappingConte
     return undefined;
   }
   // The row: by line when the policy gives one (duplicate user names exist in the wild), else by user name.
+  const index = rowIndex(input, parsed);
   const user =
-    (typeof fields.line === 'number' ? input.users.find((u) => u.line === fields.line) : undefined) ??
-    (typeof fields.user === 'string' ? input.users.find((u) => u.user === fields.user) : undefined);
-  const row = user ? parsed.rows.find((r) => r.line === user.line) : undefined;
+    (typeof fields.line === 'number' ? index.userByLine.get(fields.line) : undefined) ??
+    (typeof fields.user === 'string' ? index.userByName.get(fields.user) : undefined);
+  const row = user ? index.rowByLine.get(user.line) : undefined;
   const column = typeof fields.field === 'string' ? fields.field : null;
   const location = row ? (column && row.locations[column]) || row.locations.user : undefined;
   const finding: Finding = {
@@ -215,4 +216,29 @@ function toFinding(result: unknown, status: FindingStatus, context: MappingConte
   if (metadata.title) finding.title = metadata.title;
   if (location) finding.location = location;
   return finding;
+}
+
+interface RowIndex {
+  userByLine: Map<number, NormalizedUser>;
+  userByName: Map<string, NormalizedUser>;
+  rowByLine: Map<number, ReportRow>;
+}
+
+const rowIndexes = new WeakMap<PolicyInput, { parsed: ParsedReport; index: RowIndex }>();
+
+/**
+ * Users and rows by line and by name, built once per report: a linear search per finding made mapping quadratic (13,500
+ * findings x 5,000 users: ~125 ms of a 5,000-user report). The first of equal keys wins, as Array.find did.
+ */
+function rowIndex(input: PolicyInput, parsed: ParsedReport): RowIndex {
+  const cached = rowIndexes.get(input);
+  if (cached && cached.parsed === parsed) return cached.index;
+  const index: RowIndex = { userByLine: new Map(), userByName: new Map(), rowByLine: new Map() };
+  for (const user of input.users) {
+    if (!index.userByLine.has(user.line)) index.userByLine.set(user.line, user);
+    if (!index.userByName.has(user.user)) index.userByName.set(user.user, user);
+  }
+  for (const row of parsed.rows) if (!index.rowByLine.has(row.line)) index.rowByLine.set(row.line, row);
+  rowIndexes.set(input, { parsed, index });
+  return index;
 }

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { auditReports } from '../../../src/core/audit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditCache, auditReports } from '../../../src/core/audit';
+import { RegoModule } from '../../../src/core/compiler/regoCompiler';
 import { hasNativeOpa, OpaCompilerForTests } from './opaCompilerForTests';
 
 const REPORT = 'user,arn,mfa_active\nalice,arn:aws:iam::111122223333:user/alice,false\n';
@@ -73,5 +76,64 @@ describe('user policies run isolated in a worker', function () {
     });
     assert.deepEqual(result.policyProblems, []);
     assert.deepEqual(result.findings.map((f) => f.message), ['2001-2-3']);
+  });
+
+  it('keeps the worker warm across policy edits against a cached report, and recovers after a timeout', async () => {
+    const compiler = new OpaCompilerForTests();
+    const cache = new AuditCache();
+    const text = 'user,arn,mfa_active,password_enabled\nalice,arn:aws:iam::111122223333:user/alice,false,true\nbob,arn:aws:iam::111122223333:user/bob,true,false\n';
+    const policy = (condition: string): RegoModule => ({
+      file: 'edit.rego',
+      source: `package edit\nimport rego.v1\ndeny contains {"msg": u.user, "user": u.user} if {\n  some u in input.users\n  ${condition}\n}\n`,
+    });
+    const now = new Date('2024-01-01T00:00:00Z');
+    const run = (module: RegoModule, timeoutMs = 5000) =>
+      auditReports({ reports: [{ file: 'r.csv', text }], now, cache, compiler, bundledChecks: false, userPolicies: [module], userPolicyLimits: { timeoutMs } });
+    const users = (result: Awaited<ReturnType<typeof run>>) => result.findings.map((f) => f.user);
+
+    const first = await run(policy('u.mfa_active == false'));
+    const edited = await run(policy('u.password_enabled == false'));
+    assert.deepEqual(users(first), ['alice']);
+    assert.deepEqual(users(edited), ['bob']);
+    // The report was not parsed again: the same input object went to the worker, which already held it.
+    assert.equal(edited.reports[0]!.input, first.reports[0]!.input);
+
+    // 25 million comparisons that allocate nothing: only the time limit stops it.
+    const spin = 'package edit\nimport rego.v1\nr := numbers.range(1, 5000)\ndeny contains "x" if {\n  some i in r\n  some j in r\n  i > j\n  j > i\n}\n';
+    const spinning = await run({ file: 'edit.rego', source: spin }, 300);
+    assert.deepEqual(spinning.policyProblems.map((p) => [p.code, p.message]), [['evaluation-timeout', 'policy edit.rego exceeded the 0.3 s evaluation limit']]);
+    // The terminated worker is replaced, and the cached input is sent to the new one.
+    const afterTimeout = await run(policy('u.mfa_active == true'));
+    assert.deepEqual(afterTimeout.policyProblems, []);
+    assert.deepEqual(users(afterTimeout), ['bob']);
+  });
+});
+
+describe('AuditCache', () => {
+  const sample = readFileSync(join(__dirname, '../../../../samples/sample-credential-report.csv'), 'utf8');
+  const now = new Date('2021-02-09T08:42:56Z');
+  const audit = (cache: AuditCache, options: { text?: string; at?: Date; params?: Record<string, unknown> } = {}) =>
+    auditReports({ reports: [{ file: 'sample.csv', text: options.text ?? sample }], now: options.at ?? now, params: options.params, cache });
+  const summary = (result: Awaited<ReturnType<typeof audit>>) => result.findings.map((f) => `${f.check} ${f.user} ${f.key ?? ''} ${f.message}`);
+
+  it('reuses an unchanged report and its bundled findings, and recomputes when the text, the time or a parameter changes', async () => {
+    const cache = new AuditCache();
+    const uncached = await audit(new AuditCache());
+    const first = await audit(cache);
+    const again = await audit(cache);
+    assert.ok(first.findings.length > 5);
+    assert.deepEqual(summary(again), summary(uncached));
+    assert.equal(again.reports[0]!.input, first.reports[0]!.input);
+
+    const later = await audit(cache, { at: new Date('2022-02-09T08:42:56Z') });
+    assert.notEqual(later.reports[0]!.input, first.reports[0]!.input);
+    assert.deepEqual(summary(later), summary(await audit(new AuditCache(), { at: new Date('2022-02-09T08:42:56Z') })));
+
+    const lenient = await audit(cache, { at: new Date('2022-02-09T08:42:56Z'), params: { accessKeyRotationDays: 100000, unusedCredentialDays: 100000, passwordRotationDays: 100000 } });
+    assert.equal(lenient.reports[0]!.input, later.reports[0]!.input, 'a parameter does not change the input');
+    assert.ok(lenient.findings.length < later.findings.length, `${lenient.findings.length} < ${later.findings.length}`);
+
+    const edited = await audit(cache, { text: sample.split('\n').slice(0, 3).join('\n') + '\n' });
+    assert.equal(edited.reports[0]!.input.users.length, 2);
   });
 });
