@@ -1,5 +1,5 @@
 import { MfaDevice, NormalizedUser, ParsedReport, PolicyInput, ReportRow } from '../model';
-import { columnKind, CURRENT_COLUMNS, isSpecialValue, ROOT_USER } from './columns';
+import { columnKind, CURRENT_COLUMNS, defineOwn, isSpecialValue, ROOT_USER } from './columns';
 import { ageInDays, formatUtcTime, parseReportTime } from './timeValues';
 
 /**
@@ -147,9 +147,4 @@ function keyLastUsedStatus(status: CredentialStatus, lastUsedRaw: string | undef
   const text = special(lastUsedRaw);
   if ((status === 'active' || status === 'inactive') && (text === 'n/a' || text === 'no_information')) return 'never_used';
   return 'unknown';
-}
-
-/** Column names come from the file: `__proto__` must become a plain key, not a prototype. */
-function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { CellLocation, ParsedReport, ReportProblem, ReportRow } from '../model';
 import { CellLocator } from './cellLocator';
-import { columnKind, CURRENT_COLUMNS, isSpecialValue, layoutOf, LEGACY16_COLUMNS, REQUIRED_COLUMNS } from './columns';
+import { columnKind, CURRENT_COLUMNS, defineOwn, isSpecialValue, layoutOf, LEGACY16_COLUMNS, REQUIRED_COLUMNS } from './columns';
 import { parseReportTime } from './timeValues';
 
 /**
@@ -350,9 +350,4 @@ function checkRow(row: ReportRow, file: string, problems: ReportProblem[], first
 
 function shorten(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** Header names come from the file: `__proto__` or `constructor` must become plain keys, not touch prototypes. */
-function defineOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -45,12 +45,21 @@ export function parseReportTime(text: string): ReportTime | null {
   if (oh > 23 || om > 59) return null;
   // Beyond milliseconds the digits cannot be represented in a Date; they are truncated, never rounded up a second.
   const milliseconds = Number((fraction + '000').slice(0, 3));
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, milliseconds);
-  let epochMs = date.getTime();
-  if (!zulu && sign) epochMs -= (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear does not (slower, so only for those years).
+  let epochMs: number;
+  if (year >= 100) {
+    epochMs = Date.UTC(year, month - 1, day, hour, minute, second, milliseconds);
+  } else {
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(hour, minute, second, milliseconds);
+    epochMs = date.getTime();
+  }
+  const offsetMs = !zulu && sign ? (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000 : 0;
+  epochMs -= offsetMs;
   if (!Number.isFinite(epochMs)) return null;
+  // The usual AWS form (whole seconds, UTC) is already the canonical text: no Date round trip needed.
+  if (offsetMs === 0 && fraction === '' && match[6] !== undefined && year >= 1000) return { iso: `${y}-${mo}-${d}T${h}:${mi}:${s}Z`, epochMs };
   return { iso: formatUtcTime(new Date(epochMs)), epochMs };
 }
 
