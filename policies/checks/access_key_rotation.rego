@@ -59,10 +59,8 @@ deny contains result if {
 	age := lib.days(u, column)
 	is_number(age)
 	age > threshold
-	result := lib.result(u, n, column, sprintf("access key %d was created %s, %s, and not rotated since (threshold: older than %s)", [
-		n,
-		lib.date(u[column]),
-		lib.relative_text(age, threshold),
-		lib.day_count(threshold),
+	result := lib.result(u, n, column, lib.join([
+		"access key ", format_int(n, 10), " was created ", lib.date(u[column]), ", ", lib.relative_text(age, threshold),
+		", and not rotated since (threshold: older than ", lib.day_count(threshold), ")",
 	]))
 }

@@ -30,16 +30,16 @@ import data.credcheck.lib
 info contains result if {
 	some u in input.users
 	some n in [1, 2]
-	column := sprintf("cert_%d_active", [n])
+	column := concat("", ["cert_", format_int(n, 10), "_active"])
 	object.get(u, column, null) == true
-	result := lib.result(u, null, column, sprintf("%s has an active signing certificate %d%s", [owner(u), n, rotated_text(u, n)]))
+	result := lib.result(u, null, column, lib.join([owner(u), " has an active signing certificate ", format_int(n, 10), rotated_text(u, n)]))
 }
 
 owner(u) := "root user" if {
 	lib.is_root(u)
-} else := sprintf("user %s", [u.user])
+} else := lib.join(["user ", u.user])
 
-rotated_text(u, n) := sprintf(", last rotated %s (%s)", [lib.date(u[column]), lib.relative_text(lib.days(u, column), -1)]) if {
-	column := sprintf("cert_%d_last_rotated", [n])
+rotated_text(u, n) := lib.join([", last rotated ", lib.date(u[column]), " (", lib.relative_text(lib.days(u, column), -1), ")"]) if {
+	column := concat("", ["cert_", format_int(n, 10), "_last_rotated"])
 	lib.is_time(u, column)
 } else := ""

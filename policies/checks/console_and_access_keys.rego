@@ -33,5 +33,5 @@ deny contains result if {
 	u.password_enabled == true
 	count(lib.active_keys(u)) > 0
 	field := lib.key_column(lib.active_keys(u)[0], "active")
-	result := lib.result(u, null, field, sprintf("user %s has a console password and %s", [u.user, lib.active_keys_text(u)]))
+	result := lib.result(u, null, field, lib.join(["user ", u.user, " has a console password and ", lib.active_keys_text(u)]))
 }

@@ -48,10 +48,10 @@ deny contains result if {
 	some u in lib.iam_users
 	u.password_enabled == true
 	u.mfa_active == false
-	result := lib.result(u, null, "mfa_active", sprintf("user %s has a console password but no MFA device%s", [u.user, last_sign_in(u)]))
+	result := lib.result(u, null, "mfa_active", lib.join(["user ", u.user, " has a console password but no MFA device", last_sign_in(u)]))
 }
 
-last_sign_in(u) := sprintf(" (password last used %s, %s)", [lib.date(u.password_last_used), lib.relative_text(u.password_last_used_days, -1)]) if {
+last_sign_in(u) := lib.join([" (password last used ", lib.date(u.password_last_used), ", ", lib.relative_text(u.password_last_used_days, -1), ")"]) if {
 	lib.is_time(u, "password_last_used")
 } else := " (password never used)" if {
 	u.password_last_used_status == "never_used"

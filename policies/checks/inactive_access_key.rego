@@ -31,14 +31,12 @@ info contains result if {
 	lib.key_value(u, n, "active") == false
 	column := lib.key_column(n, "last_rotated")
 	lib.is_time(u, column)
-	result := lib.result(u, n, lib.key_column(n, "active"), sprintf("access key %d is inactive but still exists; created %s, %s%s", [
-		n,
-		lib.date(u[column]),
-		lib.relative_text(lib.days(u, column), -1),
-		used_text(u, n),
+	result := lib.result(u, n, lib.key_column(n, "active"), lib.join([
+		"access key ", format_int(n, 10), " is inactive but still exists; created ", lib.date(u[column]), ", ",
+		lib.relative_text(lib.days(u, column), -1), used_text(u, n),
 	]))
 }
 
-used_text(u, n) := sprintf("; last used %s%s", [lib.date(lib.key_value(u, n, "last_used_date")), lib.usage_place(u, n)]) if {
+used_text(u, n) := lib.join(["; last used ", lib.date(lib.key_value(u, n, "last_used_date")), lib.usage_place(u, n)]) if {
 	lib.is_time(u, lib.key_column(n, "last_used_date"))
 } else := "; never used"

@@ -50,12 +50,9 @@ deny contains result if {
 	limit := lib.param("initialKeySetupSeconds")
 	gap := lib.key_setup_gap_ms(u, n)
 	abs(gap) <= limit * 1000
-	result := lib.result(u, n, lib.key_column(n, "last_rotated"), sprintf("access key %d was created %s the user (%s) and never used, and user %s has a console password (threshold: within %v s)", [
-		n,
-		gap_text(gap),
-		lib.date(u.user_creation_time),
-		u.user,
-		limit,
+	result := lib.result(u, n, lib.key_column(n, "last_rotated"), lib.join([
+		"access key ", format_int(n, 10), " was created ", gap_text(gap), " the user (", lib.date(u.user_creation_time),
+		") and never used, and user ", u.user, " has a console password (threshold: within ", lib.number_text(limit), " s)",
 	]))
 }
 
@@ -64,10 +61,9 @@ warn contains result if {
 	some n in candidate_keys(u)
 	limit := lib.param("initialKeySetupSeconds")
 	not created_with_user(u, n, limit)
-	result := lib.result(u, n, lib.key_column(n, "last_used_date"), sprintf("access key %d was never used%s, and user %s has a console password", [
-		n,
-		created_text(u, n),
-		u.user,
+	result := lib.result(u, n, lib.key_column(n, "last_used_date"), lib.join([
+		"access key ", format_int(n, 10), " was never used", created_text(u, n),
+		", and user ", u.user, " has a console password",
 	]))
 }
 
@@ -80,14 +76,14 @@ candidate_keys(u) := {n |
 
 created_with_user(u, n, limit) if abs(lib.key_setup_gap_ms(u, n)) <= limit * 1000
 
-gap_text(ms) := sprintf("%v s after", [ms / 1000]) if {
+gap_text(ms) := lib.join([lib.number_text(ms / 1000), " s after"]) if {
 	ms > 0
-} else := sprintf("%v s before", [(0 - ms) / 1000]) if {
+} else := lib.join([lib.number_text((0 - ms) / 1000), " s before"]) if {
 	ms < 0
 } else := "at the same time as"
 
-created_text(u, n) := sprintf("; created %s, %s after the user", [lib.date(lib.key_value(u, n, "last_rotated")), lib.duration_text(lib.key_setup_gap_ms(u, n))]) if {
+created_text(u, n) := lib.join(["; created ", lib.date(lib.key_value(u, n, "last_rotated")), ", ", lib.duration_text(lib.key_setup_gap_ms(u, n)), " after the user"]) if {
 	lib.key_setup_gap_ms(u, n) > 0
-} else := sprintf("; created %s, before the user's creation %s", [lib.date(lib.key_value(u, n, "last_rotated")), lib.date(u.user_creation_time)]) if {
+} else := lib.join(["; created ", lib.date(lib.key_value(u, n, "last_rotated")), ", before the user's creation ", lib.date(u.user_creation_time)]) if {
 	lib.key_setup_gap_ms(u, n) < 0
 } else := "; its creation cannot be compared with the user's (a time is missing)"

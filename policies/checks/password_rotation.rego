@@ -36,10 +36,8 @@ deny contains result if {
 	age := lib.days(u, "password_last_changed")
 	is_number(age)
 	age > threshold
-	result := lib.result(u, null, "password_last_changed", sprintf("user %s's console password was last changed %s, %s (threshold: older than %s)", [
-		u.user,
-		lib.date(u.password_last_changed),
-		lib.relative_text(age, threshold),
-		lib.day_count(threshold),
+	result := lib.result(u, null, "password_last_changed", lib.join([
+		"user ", u.user, "'s console password was last changed ", lib.date(u.password_last_changed), ", ",
+		lib.relative_text(age, threshold), " (threshold: older than ", lib.day_count(threshold), ")",
 	]))
 }

@@ -49,16 +49,16 @@ deny contains result if {
 	some u in lib.root_rows
 	some n in lib.key_numbers
 	lib.key_active(u, n)
-	result := lib.result(u, n, lib.key_column(n, "active"), sprintf("root user has an active access key %d%s%s", [n, created_text(u, n), used_text(u, n)]))
+	result := lib.result(u, n, lib.key_column(n, "active"), lib.join(["root user has an active access key ", format_int(n, 10), created_text(u, n), used_text(u, n)]))
 }
 
-created_text(u, n) := sprintf(", created %s (%s)", [lib.date(t), lib.relative_text(d, -1)]) if {
+created_text(u, n) := lib.join([", created ", lib.date(t), " (", lib.relative_text(d, -1), ")"]) if {
 	t := lib.key_value(u, n, "last_rotated")
 	d := lib.days(u, lib.key_column(n, "last_rotated"))
 	is_number(d)
 } else := ""
 
-used_text(u, n) := sprintf(", last used %s%s", [lib.date(t), lib.usage_place(u, n)]) if {
+used_text(u, n) := lib.join([", last used ", lib.date(t), lib.usage_place(u, n)]) if {
 	t := lib.key_value(u, n, "last_used_date")
 	lib.is_time(u, lib.key_column(n, "last_used_date"))
 } else := ", never used"

@@ -67,5 +67,5 @@ deny contains result if {
 	u.mfa_active == true
 	some device in input.mfa_devices
 	lib.root_virtual_mfa_device(device)
-	result := lib.result(u, null, "mfa_active", sprintf("root user's MFA device is virtual (%s), not a hardware device", [device.serial_number]))
+	result := lib.result(u, null, "mfa_active", lib.join(["root user's MFA device is virtual (", device.serial_number, "), not a hardware device"]))
 }

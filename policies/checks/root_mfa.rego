@@ -48,19 +48,19 @@ import data.credcheck.lib
 deny contains result if {
 	some u in lib.root_rows
 	u.mfa_active == false
-	result := lib.result(u, null, "mfa_active", sprintf("root user has no MFA device (mfa_active is false)%s", [last_sign_in(u)]))
+	result := lib.result(u, null, "mfa_active", lib.join(["root user has no MFA device (mfa_active is false)", last_sign_in(u)]))
 }
 
 skip contains result if {
 	some u in lib.root_rows
 	not is_boolean(object.get(u, "mfa_active", null))
-	result := lib.result(u, null, "mfa_active", sprintf("cannot decide: the root row's mfa_active is %s, not true or false", [shown_raw(u)]))
+	result := lib.result(u, null, "mfa_active", lib.join(["cannot decide: the root row's mfa_active is ", shown_raw(u), ", not true or false"]))
 }
 
-last_sign_in(u) := sprintf("; root password last used %s (%s)", [lib.date(u.password_last_used), lib.relative_text(u.password_last_used_days, -1)]) if {
+last_sign_in(u) := lib.join(["; root password last used ", lib.date(u.password_last_used), " (", lib.relative_text(u.password_last_used_days, -1), ")"]) if {
 	lib.is_time(u, "password_last_used")
 } else := ""
 
-shown_raw(u) := sprintf("\"%s\"", [lib.raw(u, "mfa_active")]) if {
+shown_raw(u) := lib.join(["\"", lib.raw(u, "mfa_active"), "\""]) if {
 	lib.raw(u, "mfa_active") != ""
 } else := "missing or empty"

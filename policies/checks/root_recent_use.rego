@@ -56,11 +56,9 @@ deny contains result if {
 	newest := min(ages)
 	newest <= threshold
 	column := [c | some c in use_columns; lib.days(u, c) == newest][0]
-	result := lib.result(u, key_by_column[column], column, sprintf("root user %s %s, %s (threshold: used within %s)", [
-		credential_text(key_by_column[column], u),
-		lib.date(u[column]),
-		lib.relative_text(newest, threshold),
-		lib.day_count(threshold),
+	result := lib.result(u, key_by_column[column], column, lib.join([
+		"root user ", credential_text(key_by_column[column], u), " ", lib.date(u[column]), ", ",
+		lib.relative_text(newest, threshold), " (threshold: used within ", lib.day_count(threshold), ")",
 	]))
 }
 
@@ -68,4 +66,4 @@ key_by_column := {"password_last_used": null, "access_key_1_last_used_date": 1, 
 
 credential_text(null, _) := "signed in with the password on"
 
-credential_text(n, u) := sprintf("used access key %d%s on", [n, lib.usage_place(u, n)]) if is_number(n)
+credential_text(n, u) := lib.join(["used access key ", format_int(n, 10), lib.usage_place(u, n), " on"]) if is_number(n)

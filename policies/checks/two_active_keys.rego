@@ -41,5 +41,5 @@ deny contains result if {
 	some u in lib.iam_users
 	lib.key_active(u, 1)
 	lib.key_active(u, 2)
-	result := lib.result(u, null, "access_key_2_active", sprintf("user %s has two active access keys (key 1 %s, key 2 %s)", [u.user, lib.key_history_text(u, 1), lib.key_history_text(u, 2)]))
+	result := lib.result(u, null, "access_key_2_active", lib.join(["user ", u.user, " has two active access keys (key 1 ", lib.key_history_text(u, 1), ", key 2 ", lib.key_history_text(u, 2), ")"]))
 }

@@ -59,11 +59,9 @@ deny contains result if {
 	column := reference_column(u, n)
 	age := lib.days(u, column)
 	age >= threshold
-	result := lib.result(u, n, column, sprintf("access key %d %s, %s (threshold: unused for %s or more)", [
-		n,
-		what_happened(u, n, column),
-		lib.relative_text(age, threshold),
-		lib.day_count(threshold),
+	result := lib.result(u, n, column, lib.join([
+		"access key ", format_int(n, 10), " ", what_happened(u, n, column), ", ", lib.relative_text(age, threshold),
+		" (threshold: unused for ", lib.day_count(threshold), " or more)",
 	]))
 }
 
@@ -73,6 +71,6 @@ reference_column(u, n) := lib.key_column(n, "last_used_date") if {
 	lib.is_time(u, lib.key_column(n, "last_rotated"))
 }
 
-what_happened(u, n, column) := sprintf("last used %s%s", [lib.date(u[column]), lib.usage_place(u, n)]) if {
+what_happened(u, n, column) := lib.join(["last used ", lib.date(u[column]), lib.usage_place(u, n)]) if {
 	column == lib.key_column(n, "last_used_date")
-} else := sprintf("was never used; created %s", [lib.date(u[column])])
+} else := lib.join(["was never used; created ", lib.date(u[column])])

@@ -55,11 +55,9 @@ deny contains result if {
 	column := reference_column(u)
 	age := lib.days(u, column)
 	age >= threshold
-	result := lib.result(u, null, column, sprintf("user %s's console password %s, %s (threshold: unused for %s or more)", [
-		u.user,
-		what_happened(u, column),
-		lib.relative_text(age, threshold),
-		lib.day_count(threshold),
+	result := lib.result(u, null, column, lib.join([
+		"user ", u.user, "'s console password ", what_happened(u, column), ", ", lib.relative_text(age, threshold),
+		" (threshold: unused for ", lib.day_count(threshold), " or more)",
 	]))
 }
 
@@ -69,9 +67,9 @@ reference_column(u) := "password_last_used" if {
 	lib.is_time(u, "password_last_changed")
 }
 
-what_happened(u, "password_last_used") := sprintf("was last used %s", [lib.date(u.password_last_used)])
+what_happened(u, "password_last_used") := lib.join(["was last used ", lib.date(u.password_last_used)])
 
-what_happened(u, "password_last_changed") := sprintf("was never used (password_last_used is %s); it was set %s", [
-	lib.raw_or(u, "password_last_used", "not a time"),
-	lib.date(u.password_last_changed),
+what_happened(u, "password_last_changed") := lib.join([
+	"was never used (password_last_used is ", lib.raw_or(u, "password_last_used", "not a time"),
+	"); it was set ", lib.date(u.password_last_changed),
 ])

@@ -32,7 +32,7 @@ import data.credcheck.lib
 deny contains result if {
 	some u in lib.iam_users
 	u.mfa_active == false
-	result := lib.result(u, null, "mfa_active", sprintf("user %s has no MFA device (%s, %s)", [u.user, password_text(u), lib.active_keys_text(u)]))
+	result := lib.result(u, null, "mfa_active", lib.join(["user ", u.user, " has no MFA device (", password_text(u), ", ", lib.active_keys_text(u), ")"]))
 }
 
 password_text(u) := "console password enabled" if {

@@ -45,6 +45,7 @@ root_rows := [u | some u in input.users; is_root(u)]
 key_numbers := [1, 2]
 
 # concat, not sprintf: sprintf is a JavaScript import under opa-wasm, and these run hundreds of thousands of times.
+# Messages are built the same way (join, number_text): each sprintf call leaves wasm and crosses JSON both ways.
 key_column(1, suffix) := concat("", ["access_key_1_", suffix])
 
 key_column(2, suffix) := concat("", ["access_key_2_", suffix])
@@ -61,6 +62,19 @@ days(u, column) := object.get(u, concat("", [column, "_days"]), null)
 # What AWS wrote in a cell, for messages ("no_information", "N/A", ...); "" when the column is absent.
 raw(u, column) := object.get(object.get(u, "raw", {}), column, "")
 
+# join glues message parts (strings only) together, natively in wasm, where sprintf("%s...") would call JavaScript.
+join(parts) := concat("", parts)
+
+# number_text renders a number exactly as sprintf's %v does. format_int is native in wasm but only right for
+# integers within int32: outside it, opa-wasm's format_int aborts the whole evaluation ("strings: get uint failed")
+# or prints -2147483648 as "--2147483648". Anything else (fractions, huge values) is left to sprintf.
+# Access key numbers (1, 2) are safe for format_int as they are.
+number_text(n) := format_int(n, 10) if {
+	n > -2147483648
+	n < 2147483648
+	n == floor(n)
+} else := sprintf("%v", [n])
+
 # The calendar date (UTC) of an ISO 8601 time, as shown in messages.
 date(t) := substring(t, 0, 10)
 
@@ -73,21 +87,21 @@ age_text(d, threshold) := text if {
 	rest_minutes := round((d - whole) * 1440)
 	rest_minutes > 0
 	rest_minutes < 1440
-	text := sprintf("%s %s", [day_count(whole), minute_count(rest_minutes)])
+	text := join([day_count(whole), " ", minute_count(rest_minutes)])
 } else := day_count(floor(d))
 
 day_count(n) := "1 day" if {
 	n == 1
-} else := sprintf("%v days", [n])
+} else := join([number_text(n), " days"])
 
-minute_count(m) := sprintf("%d h %d min", [floor(m / 60), m % 60]) if {
+minute_count(m) := join([number_text(floor(m / 60)), " h ", number_text(m % 60), " min"]) if {
 	m >= 60
-} else := sprintf("%d min", [m])
+} else := join([number_text(m), " min"])
 
 # "92 days before the evaluation time" or, for a time after it, "3 days after the evaluation time".
-relative_text(d, threshold) := sprintf("%s before the evaluation time", [age_text(d, threshold)]) if {
+relative_text(d, threshold) := join([age_text(d, threshold), " before the evaluation time"]) if {
 	d >= 0
-} else := sprintf("%s after the evaluation time", [age_text(0 - d, threshold)])
+} else := join([age_text(0 - d, threshold), " after the evaluation time"])
 
 # One result object in the shape the engine expects from deny/warn/info/skip rules.
 result(u, key, field, msg) := {
@@ -101,13 +115,13 @@ result(u, key, field, msg) := {
 # Where and how a key was last used, e.g. " in us-east-1 (s3)"; parts AWS reports as N/A are left out.
 usage_place(u, n) := concat("", [region_text(u, n), service_text(u, n)])
 
-region_text(u, n) := sprintf(" in %s", [r]) if {
+region_text(u, n) := join([" in ", r]) if {
 	r := key_value(u, n, "last_used_region")
 	is_string(r)
 	r != ""
 } else := ""
 
-service_text(u, n) := sprintf(" (%s)", [s]) if {
+service_text(u, n) := join([" (", s, ")"]) if {
 	s := key_value(u, n, "last_used_service")
 	is_string(s)
 	s != ""
@@ -119,7 +133,7 @@ active_keys(u) := [n | some n in key_numbers; key_active(u, n)]
 # "no active access key", "active access key 2" or "active access keys 1 and 2".
 active_keys_text(u) := "no active access key" if {
 	count(active_keys(u)) == 0
-} else := sprintf("active access key %d", [active_keys(u)[0]]) if {
+} else := join(["active access key ", number_text(active_keys(u)[0])]) if {
 	count(active_keys(u)) == 1
 } else := "active access keys 1 and 2"
 
@@ -130,19 +144,19 @@ key_setup_gap_ms(u, n) := round((days(u, "user_creation_time") - days(u, key_col
 	is_time(u, key_column(n, "last_rotated"))
 }
 
-# A positive duration in milliseconds as "425 days", "12 min" or "11 s".
+# A positive duration in milliseconds as "425 days", "12 min" or "11 s" ("1.5 s": seconds keep their fraction).
 duration_text(ms) := day_count(floor(ms / 86400000)) if {
 	ms >= 86400000
-} else := sprintf("%d min", [floor(ms / 60000)]) if {
+} else := join([number_text(floor(ms / 60000)), " min"]) if {
 	ms >= 60000
-} else := sprintf("%v s", [ms / 1000])
+} else := join([number_text(ms / 1000), " s"])
 
 # "created 2024-01-01, last used 2024-05-31" / "created 2024-01-01, never used" for key n.
-key_history_text(u, n) := sprintf("created %s, %s", [date(key_value(u, n, "last_rotated")), key_use_text(u, n)]) if {
+key_history_text(u, n) := join(["created ", date(key_value(u, n, "last_rotated")), ", ", key_use_text(u, n)]) if {
 	is_time(u, key_column(n, "last_rotated"))
 } else := key_use_text(u, n)
 
-key_use_text(u, n) := sprintf("last used %s", [date(key_value(u, n, "last_used_date"))]) if {
+key_use_text(u, n) := join(["last used ", date(key_value(u, n, "last_used_date"))]) if {
 	is_time(u, key_column(n, "last_used_date"))
 } else := "never used"
 
