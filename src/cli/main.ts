@@ -12,7 +12,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   input: { summary: 'input <report.csv> [--now <ISO 8601>]: print the JSON input the policies see', run: inputCommand.run },
-  check: { summary: 'check <report.csv>... [--policy <dir|file>]... [--now ...] [--param k=v]... [--format ...] [--output <file>]', run: checkCommand.run },
+  check: { summary: 'check <report.csv>... [--policy <dir|file>]... [--now ...] [--param k=v]... [--format ...] [--output <file>] [--jobs <n>]', run: checkCommand.run },
   checks: { summary: 'checks [--format table|json]: list the bundled checks with their mappings and parameters', run: checksCommand.run },
   fetch: { summary: 'fetch [--profile <name>]... [--region <r>] [--endpoint-url <url>] [--out <file>] [--timeout <s>]', run: fetchCommand.run },
   query: { summary: "query <report.csv>... '<rego query>' [--now ...] [--format table|json|csv]", run: queryCommand.run },

@@ -105,6 +105,16 @@ function hasExpired(suppression: Suppression, now: Date): boolean {
  * The evaluation time decides expiry, like every other time comparison.
  */
 export function applySuppressions(findings: Finding[], suppressions: Suppression[], now: Date): Finding[] {
+  const { findings: result, used } = markSuppressed(findings, suppressions, now);
+  for (const finding of suppressionFindings(suppressions, used, now)) result.push(finding);
+  return result;
+}
+
+/**
+ * The first half of applySuppressions: findings marked, and which suppressions matched. Split out so reports audited
+ * apart (worker threads) can be marked one by one and the unused entries reported once, over all of them.
+ */
+export function markSuppressed(findings: Finding[], suppressions: Suppression[], now: Date): { findings: Finding[]; used: Set<Suppression> } {
   const used = new Set<Suppression>();
   const active = suppressions.filter((s) => !hasExpired(s, now));
   const matchers = active.map((s) => ({ suppression: s, user: globToRegExp(s.user) }));
@@ -118,6 +128,12 @@ export function applySuppressions(findings: Finding[], suppressions: Suppression
     used.add(match.suppression);
     return { ...finding, suppressed: { reason: match.suppression.reason, expires: match.suppression.expires } };
   });
+  return { findings: result, used };
+}
+
+/** The second half: one `suppression` finding (status warn) per entry that has expired or matched nothing. */
+export function suppressionFindings(suppressions: Suppression[], used: Set<Suppression>, now: Date): Finding[] {
+  const result: Finding[] = [];
   for (const suppression of suppressions) {
     const expired = hasExpired(suppression, now);
     if (!expired && used.has(suppression)) continue;

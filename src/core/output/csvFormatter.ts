@@ -1,3 +1,4 @@
+import { Finding } from '../model';
 import { Formatter } from './formatter';
 
 const COLUMNS = ['check', 'status', 'severity', 'account', 'user', 'arn', 'key', 'file', 'line', 'column', 'message', 'suppressed', 'controls'] as const;
@@ -17,16 +18,21 @@ function quote(text: string): string {
 export const csvFormatter: Formatter = {
   name: 'csv',
   format(context) {
-    const lines = [COLUMNS.join(',')];
-    for (const finding of context.findings) {
-      const cells: Record<(typeof COLUMNS)[number], unknown> = {
-        ...finding,
-        account: finding.account,
-        suppressed: finding.suppressed ? finding.suppressed.reason : '',
-        controls: finding.controls?.join(' ') ?? '',
-      };
-      lines.push(COLUMNS.map((name) => quote(neutraliseCell(cells[name] === null || cells[name] === undefined ? '' : String(cells[name])))).join(','));
-    }
+    const lines = [CSV_HEADER];
+    for (const finding of context.findings) lines.push(toCsvRow(finding));
     return `${lines.join('\r\n')}\r\n`;
   },
 };
+
+export const CSV_HEADER = COLUMNS.join(',');
+
+/** One finding as a CSV line, without its line break (shared with the streamed output of `check --jobs`). */
+export function toCsvRow(finding: Finding): string {
+  const cells: Record<(typeof COLUMNS)[number], unknown> = {
+    ...finding,
+    account: finding.account,
+    suppressed: finding.suppressed ? finding.suppressed.reason : '',
+    controls: finding.controls?.join(' ') ?? '',
+  };
+  return COLUMNS.map((name) => quote(neutraliseCell(cells[name] === null || cells[name] === undefined ? '' : String(cells[name])))).join(',');
+}

@@ -1,4 +1,4 @@
-import { Formatter } from './formatter';
+import { Formatter, ReportSummary } from './formatter';
 import { toFindingRecord } from './findingFields';
 
 /** `{"reports": [...], "findings": [...]}` (plus policy problems and the compliance summary when there are any). */
@@ -7,10 +7,7 @@ export const jsonFormatter: Formatter = {
   format(context) {
     const document: Record<string, unknown> = {
       evaluation_time: context.evaluationTime,
-      reports: context.reports.map((r) => ({
-        file: r.file, layout: r.layout, account: r.accountId, users: r.users, problems: r.problems,
-        ...(r.generatedTime ? { generated_time: r.generatedTime } : {}),
-      })),
+      reports: context.reports.map(toReportRecord),
       findings: context.findings.map(toFindingRecord),
     };
     if (context.policyProblems.length > 0) document.policy_problems = context.policyProblems;
@@ -18,3 +15,11 @@ export const jsonFormatter: Formatter = {
     return `${JSON.stringify(document, null, 2)}\n`;
   },
 };
+
+/** A report as the JSON contract spells it (shared with the streamed output of `check --jobs`). */
+export function toReportRecord(r: ReportSummary): Record<string, unknown> {
+  return {
+    file: r.file, layout: r.layout, account: r.accountId, users: r.users, problems: r.problems,
+    ...(r.generatedTime ? { generated_time: r.generatedTime } : {}),
+  };
+}

@@ -26,8 +26,8 @@ describe('user policies run isolated in a worker', function () {
       userPolicies: [
         {
           file: 'slow/spin.rego',
-          // 25 million comparisons that allocate nothing: slow, not memory-hungry.
-          source: 'package slow\nimport rego.v1\nr := numbers.range(1, 5000)\ndeny contains "x" if {\n  some i in r\n  some j in r\n  i > j\n  j > i\n}\n',
+          // 400 million comparisons that allocate nothing: slow, not memory-hungry.
+          source: 'package slow\nimport rego.v1\nr := numbers.range(1, 20000)\ndeny contains "x" if {\n  some i in r\n  some j in r\n  i > j\n  j > i\n}\n',
         },
       ],
     });
@@ -98,8 +98,8 @@ describe('user policies run isolated in a worker', function () {
     // The report was not parsed again: the same input object went to the worker, which already held it.
     assert.equal(edited.reports[0]!.input, first.reports[0]!.input);
 
-    // 25 million comparisons that allocate nothing: only the time limit stops it.
-    const spin = 'package edit\nimport rego.v1\nr := numbers.range(1, 5000)\ndeny contains "x" if {\n  some i in r\n  some j in r\n  i > j\n  j > i\n}\n';
+    // 400 million comparisons that allocate nothing: only the time limit stops it.
+    const spin = 'package edit\nimport rego.v1\nr := numbers.range(1, 20000)\ndeny contains "x" if {\n  some i in r\n  some j in r\n  i > j\n  j > i\n}\n';
     const spinning = await run({ file: 'edit.rego', source: spin }, 300);
     assert.deepEqual(spinning.policyProblems.map((p) => [p.code, p.message]), [['evaluation-timeout', 'policy edit.rego exceeded the 0.3 s evaluation limit']]);
     // The terminated worker is replaced, and the cached input is sent to the new one.
