@@ -29,7 +29,11 @@ export function serialiseFindings(format: StreamedFormat, findings: Finding[]): 
     for (const finding of findings) text += `${toCsvRow(finding)}\r\n`;
     return text;
   }
-  return findings.map((finding) => nested(toFindingRecord(finding), '    ')).join(',\n');
+  if (findings.length === 0) return '';
+  // One native stringify at the depth the items have in the document (`{"findings": [` indents them by four), then the
+  // wrapper cut off: the items come out exactly as jsonFormatter writes them, without re-indenting each one.
+  const wrapped = JSON.stringify({ findings: findings.map(toFindingRecord) }, null, 2);
+  return wrapped.slice(wrapped.indexOf('[\n') + 2, wrapped.lastIndexOf('\n  ]'));
 }
 
 /** What is known only when every report is done. */

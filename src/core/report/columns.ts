@@ -91,14 +91,3 @@ export function layoutOf(header: readonly string[]): ReportLayout {
   if (same(LEGACY16_COLUMNS)) return 'legacy16';
   return 'custom';
 }
-
-/**
- * Sets a property named by the file (a header, a column): `__proto__` must become a plain key, not a prototype.
- * Plain assignment for every other name: Object.defineProperty on every cell made it the slowest step of normalising
- * (a third of the time on 5,000 users). Assignment is safe for `constructor`, `valueOf` and the like: on a plain
- * object they are writable data properties of Object.prototype, so assigning creates an own property.
- */
-export function defineOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}

@@ -1,5 +1,5 @@
 import { MfaDevice, NormalizedUser, ParsedReport, PolicyInput, ReportRow } from '../model';
-import { columnKind, CURRENT_COLUMNS, defineOwn, isSpecialValue, ROOT_USER } from './columns';
+import { columnKind, CURRENT_COLUMNS, isSpecialValue, ROOT_USER } from './columns';
 import { ageInDays, formatUtcTime, parseReportTime } from './timeValues';
 
 /**
@@ -46,44 +46,46 @@ export function normalizeReport(report: ParsedReport, evaluationTime: Date, extr
 }
 
 function normalizeRow(row: ReportRow, columns: readonly string[], evaluationTime: Date): NormalizedUser {
-  const user: Record<string, unknown> = {};
+  // Collected as entries and built with Object.fromEntries: column names come from the file, and fromEntries defines
+  // own data properties (`__proto__` becomes a plain key, not a prototype). It also gives V8 fast-mode objects, where
+  // assigning 40+ computed keys one by one turns an object into a slow dictionary: JSON serialisation for the policy,
+  // and every later read, were measurably slower (bench/run.mjs).
+  const entries: [string, unknown][] = [];
+  const value = (column: string) => entries.find(([name]) => name === column)?.[1];
   for (const column of columns) {
     // Own cells only: a column named `valueOf` or `toString` that a short row lacks must not read Object.prototype.
     const raw = Object.hasOwn(row.cells, column) ? row.cells[column] : undefined;
     const kind = columnKind(column);
     if (kind === 'time') {
       const time = raw === undefined ? null : parseReportTime(raw);
-      defineOwn(user, column, time?.iso ?? null);
-      defineOwn(user, `${column}_days`, time ? ageInDays(time.epochMs, evaluationTime) : null);
+      entries.push([column, time?.iso ?? null], [`${column}_days`, time ? ageInDays(time.epochMs, evaluationTime) : null]);
     } else if (kind === 'boolean') {
-      defineOwn(user, column, toBoolean(raw));
+      entries.push([column, toBoolean(raw)]);
     } else if (kind === 'user') {
-      defineOwn(user, column, (raw ?? '').trim());
+      entries.push([column, (raw ?? '').trim()]);
     } else {
-      defineOwn(user, column, toText(raw));
+      entries.push([column, toText(raw)]);
     }
   }
 
-  const name = user.user as string;
-  const arn = user.arn as string | null;
-  const accountId = accountIdOf(arn);
-  defineOwn(user, 'is_root', name === ROOT_USER);
-  defineOwn(user, 'line', row.line);
-  defineOwn(user, 'account_id', accountId);
-  defineOwn(user, 'password_enabled_status', passwordEnabledStatus(row.cells.password_enabled));
-  defineOwn(user, 'password_last_used_status', passwordLastUsedStatus(row.cells.password_last_used));
+  const name = value('user') as string;
+  const accountId = accountIdOf(value('arn') as string | null);
+  entries.push(
+    ['is_root', name === ROOT_USER],
+    ['line', row.line],
+    ['account_id', accountId],
+    ['password_enabled_status', passwordEnabledStatus(row.cells.password_enabled)],
+    ['password_last_used_status', passwordLastUsedStatus(row.cells.password_last_used)],
+  );
   for (const key of [1, 2]) {
-    const status = credentialStatus(user[`access_key_${key}_active`] as boolean | null, user[`access_key_${key}_last_rotated`] as string | null);
-    defineOwn(user, `access_key_${key}_status`, status);
-    defineOwn(user, `access_key_${key}_last_used_status`, keyLastUsedStatus(status, row.cells[`access_key_${key}_last_used_date`]));
+    const status = credentialStatus(value(`access_key_${key}_active`) as boolean | null, value(`access_key_${key}_last_rotated`) as string | null);
+    entries.push([`access_key_${key}_status`, status], [`access_key_${key}_last_used_status`, keyLastUsedStatus(status, row.cells[`access_key_${key}_last_used_date`])]);
   }
   for (const cert of [1, 2]) {
-    defineOwn(user, `cert_${cert}_status`, credentialStatus(user[`cert_${cert}_active`] as boolean | null, user[`cert_${cert}_last_rotated`] as string | null));
+    entries.push([`cert_${cert}_status`, credentialStatus(value(`cert_${cert}_active`) as boolean | null, value(`cert_${cert}_last_rotated`) as string | null)]);
   }
-  const raw: Record<string, string> = {};
-  for (const [column, text] of Object.entries(row.cells)) defineOwn(raw, column, text);
-  defineOwn(user, 'raw', raw);
-  return user as NormalizedUser;
+  entries.push(['raw', Object.fromEntries(Object.entries(row.cells))]);
+  return Object.fromEntries(entries) as NormalizedUser;
 }
 
 function toBoolean(raw: string | undefined): boolean | null {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { CellLocation, ParsedReport, ReportProblem, ReportRow } from '../model';
 import { CellLocator } from './cellLocator';
-import { columnKind, CURRENT_COLUMNS, defineOwn, isSpecialValue, layoutOf, LEGACY16_COLUMNS, REQUIRED_COLUMNS } from './columns';
+import { columnKind, CURRENT_COLUMNS, isSpecialValue, layoutOf, LEGACY16_COLUMNS, REQUIRED_COLUMNS } from './columns';
 import { parseReportTime } from './timeValues';
 
 /**
@@ -252,15 +252,18 @@ function readRow(
     problems.push({ file, line, severity: 'warning', code: 'repeated-header', message: 'the header is repeated here (two reports joined?); this line is skipped' });
     return undefined;
   }
-  const cells: Record<string, string> = {};
-  const locations: Record<string, CellLocation> = {};
+  // Built with Object.fromEntries (see columns.ts, ownRecord): own properties even for `__proto__`, fast objects.
+  const cellEntries: [string, string][] = [];
+  const locationEntries: [string, CellLocation][] = [];
   const count = Math.min(record.values.length, header.length);
   for (let index = 0; index < count; index++) {
     const name = columnNames[index];
     if (name === undefined) continue;
-    defineOwn(cells, name, record.values[index]);
-    defineOwn(locations, name, record.locations[index]);
+    cellEntries.push([name, record.values[index]!]);
+    locationEntries.push([name, record.locations[index]!]);
   }
+  const cells: Record<string, string> = Object.fromEntries(cellEntries);
+  const locations: Record<string, CellLocation> = Object.fromEntries(locationEntries);
   const lastLocation = record.locations[record.locations.length - 1] ?? locator.wholeLine(line);
   const endOfRow: CellLocation = { line: lastLocation.line, startColumn: lastLocation.endColumn, endColumn: lastLocation.endColumn };
   if (record.values.length < header.length) {
