@@ -28,7 +28,10 @@ export function normalizeReport(report: ParsedReport, evaluationTime: Date, extr
     throw new RangeError('normalizeReport: the evaluation time is not a valid date');
   }
   const extraColumns = report.header.filter((name) => name !== '' && !CURRENT_COLUMNS.includes(name));
-  const columns = [...CURRENT_COLUMNS, ...new Set(extraColumns)];
+  const columns = [...CURRENT_COLUMNS, ...new Set(extraColumns)].map((column): ColumnPlan => {
+    const kind = columnKind(column);
+    return { column, kind, daysKey: kind === 'time' ? `${column}_days` : undefined };
+  });
   const users = report.rows.map((row) => normalizeRow(row, columns, evaluationTime));
   const generatedText = extras.generatedTime ?? report.generatedTime;
   return {
@@ -45,47 +48,65 @@ export function normalizeReport(report: ParsedReport, evaluationTime: Date, extr
   };
 }
 
-function normalizeRow(row: ReportRow, columns: readonly string[], evaluationTime: Date): NormalizedUser {
-  // Collected as entries and built with Object.fromEntries: column names come from the file, and fromEntries defines
-  // own data properties (`__proto__` becomes a plain key, not a prototype). It also gives V8 fast-mode objects, where
-  // assigning 40+ computed keys one by one turns an object into a slow dictionary: JSON serialisation for the policy,
-  // and every later read, were measurably slower (bench/run.mjs).
-  const entries: [string, unknown][] = [];
-  const value = (column: string) => entries.find(([name]) => name === column)?.[1];
-  for (const column of columns) {
+/** Property names of the derived fields, built once (the same string objects for every row). */
+const CREDENTIALS = [1, 2].map((n) => ({
+  active: `access_key_${n}_active`,
+  lastRotated: `access_key_${n}_last_rotated`,
+  lastUsedDate: `access_key_${n}_last_used_date`,
+  status: `access_key_${n}_status`,
+  lastUsedStatus: `access_key_${n}_last_used_status`,
+}));
+const CERTIFICATES = [1, 2].map((n) => ({ active: `cert_${n}_active`, lastRotated: `cert_${n}_last_rotated`, status: `cert_${n}_status` }));
+
+function normalizeRow(row: ReportRow, columns: readonly ColumnPlan[], evaluationTime: Date): NormalizedUser {
+  const user: Record<string, unknown> = {};
+  for (const { column, kind, daysKey } of columns) {
     // Own cells only: a column named `valueOf` or `toString` that a short row lacks must not read Object.prototype.
     const raw = Object.hasOwn(row.cells, column) ? row.cells[column] : undefined;
-    const kind = columnKind(column);
     if (kind === 'time') {
       const time = raw === undefined ? null : parseReportTime(raw);
-      entries.push([column, time?.iso ?? null], [`${column}_days`, time ? ageInDays(time.epochMs, evaluationTime) : null]);
+      setOwn(user, column, time?.iso ?? null);
+      setOwn(user, daysKey!, time ? ageInDays(time.epochMs, evaluationTime) : null);
     } else if (kind === 'boolean') {
-      entries.push([column, toBoolean(raw)]);
+      setOwn(user, column, toBoolean(raw));
     } else if (kind === 'user') {
-      entries.push([column, (raw ?? '').trim()]);
+      setOwn(user, column, (raw ?? '').trim());
     } else {
-      entries.push([column, toText(raw)]);
+      setOwn(user, column, toText(raw));
     }
   }
 
-  const name = value('user') as string;
-  const accountId = accountIdOf(value('arn') as string | null);
-  entries.push(
-    ['is_root', name === ROOT_USER],
-    ['line', row.line],
-    ['account_id', accountId],
-    ['password_enabled_status', passwordEnabledStatus(row.cells.password_enabled)],
-    ['password_last_used_status', passwordLastUsedStatus(row.cells.password_last_used)],
-  );
-  for (const key of [1, 2]) {
-    const status = credentialStatus(value(`access_key_${key}_active`) as boolean | null, value(`access_key_${key}_last_rotated`) as string | null);
-    entries.push([`access_key_${key}_status`, status], [`access_key_${key}_last_used_status`, keyLastUsedStatus(status, row.cells[`access_key_${key}_last_used_date`])]);
+  const name = user.user as string;
+  user.is_root = name === ROOT_USER;
+  user.line = row.line;
+  user.account_id = accountIdOf(user.arn as string | null);
+  user.password_enabled_status = passwordEnabledStatus(row.cells.password_enabled);
+  user.password_last_used_status = passwordLastUsedStatus(row.cells.password_last_used);
+  for (const key of CREDENTIALS) {
+    const status = credentialStatus(user[key.active] as boolean | null, user[key.lastRotated] as string | null);
+    user[key.status] = status;
+    user[key.lastUsedStatus] = keyLastUsedStatus(status, row.cells[key.lastUsedDate]);
   }
-  for (const cert of [1, 2]) {
-    entries.push([`cert_${cert}_status`, credentialStatus(value(`cert_${cert}_active`) as boolean | null, value(`cert_${cert}_last_rotated`) as string | null)]);
-  }
-  entries.push(['raw', Object.fromEntries(Object.entries(row.cells))]);
-  return Object.fromEntries(entries) as NormalizedUser;
+  for (const cert of CERTIFICATES) user[cert.status] = credentialStatus(user[cert.active] as boolean | null, user[cert.lastRotated] as string | null);
+  // Spread copies own properties as data properties (a `__proto__` cell stays a plain key).
+  user.raw = { ...row.cells };
+  // A fast-mode copy: dozens of computed keys stored one by one can leave V8 with a slow dictionary object, and every
+  // later read and the JSON serialisation for the policies pay for it.
+  return { ...user } as NormalizedUser;
+}
+
+/** What normalising needs to know of each column, worked out once per report. */
+interface ColumnPlan {
+  column: string;
+  kind: ReturnType<typeof columnKind>;
+  /** `<column>_days` for time columns. */
+  daysKey?: string;
+}
+
+/** Column names come from the file: `__proto__` must become a plain key, not a prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function toBoolean(raw: string | undefined): boolean | null {

@@ -252,18 +252,18 @@ function readRow(
     problems.push({ file, line, severity: 'warning', code: 'repeated-header', message: 'the header is repeated here (two reports joined?); this line is skipped' });
     return undefined;
   }
-  // Built with Object.fromEntries (see columns.ts, ownRecord): own properties even for `__proto__`, fast objects.
-  const cellEntries: [string, string][] = [];
-  const locationEntries: [string, CellLocation][] = [];
+  const cellsByName: Record<string, string> = {};
+  const locationsByName: Record<string, CellLocation> = {};
   const count = Math.min(record.values.length, header.length);
   for (let index = 0; index < count; index++) {
     const name = columnNames[index];
     if (name === undefined) continue;
-    cellEntries.push([name, record.values[index]!]);
-    locationEntries.push([name, record.locations[index]!]);
+    setOwn(cellsByName, name, record.values[index]!);
+    setOwn(locationsByName, name, record.locations[index]!);
   }
-  const cells: Record<string, string> = Object.fromEntries(cellEntries);
-  const locations: Record<string, CellLocation> = Object.fromEntries(locationEntries);
+  // Fast-mode copies (spread defines own data properties, `__proto__` included): see normalizer.ts.
+  const cells = { ...cellsByName };
+  const locations = { ...locationsByName };
   const lastLocation = record.locations[record.locations.length - 1] ?? locator.wholeLine(line);
   const endOfRow: CellLocation = { line: lastLocation.line, startColumn: lastLocation.endColumn, endColumn: lastLocation.endColumn };
   if (record.values.length < header.length) {
@@ -353,4 +353,10 @@ function checkRow(row: ReportRow, file: string, problems: ReportProblem[], first
 
 function shorten(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Header names come from the file: `__proto__` must become a plain key, not a prototype. */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
