@@ -84,12 +84,16 @@ export class PolicyEngine {
   private loadInput(input: unknown): InputSession {
     const exports = this.exports();
     exports.opa_heap_ptr_set(this.policy.dataHeapPtr as number);
-    const bytes = input instanceof JsonInput ? input.bytes : new TextEncoder().encode(JSON.stringify(input));
+    // The JSON text is encoded straight into the policy's memory: no intermediate copy of a ~11 MB buffer per report.
+    const json = input instanceof JsonInput ? undefined : JSON.stringify(input);
+    const length = input instanceof JsonInput ? input.bytes.byteLength : Buffer.byteLength(json!);
     let address: number;
     try {
-      const raw = exports.opa_malloc(bytes.byteLength);
-      new Uint8Array(this.policy.mem.buffer).set(bytes, raw);
-      address = exports.opa_json_parse(raw, bytes.byteLength);
+      const raw = exports.opa_malloc(length);
+      const target = new Uint8Array(this.policy.mem.buffer, raw, length);
+      if (input instanceof JsonInput) target.set(input.bytes);
+      else new TextEncoder().encodeInto(json!, target);
+      address = exports.opa_json_parse(raw, length);
     } catch (error) {
       throw new PolicyEvaluationError('input', this.describeFailure(error));
     }
