@@ -120,7 +120,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
     toolVersion: packageJson.version,
     compliance,
   };
-  const output = formatter.format(context);
+  const output = formatter.format(withoutEchoedProblems(context, formatName, values.output));
   if (values.output !== undefined) writeFileSync(resolve(io.cwd, values.output), output);
   else io.stdout(output);
 
@@ -169,15 +169,25 @@ function writeBatch(
     for (const finding of batch.lateFindings) findings.push(finding);
     findings.sort(compareFindings);
     const compliance = values.framework !== undefined ? buildComplianceView(values.framework, findings, run.catalog) : undefined;
-    const output = run.formatter.format({
+    const context: OutputContext = {
       reports: batch.reports, findings: compliance ? compliance.findings : findings, policyProblems: batch.policyProblems,
       catalog: run.catalog, evaluationTime, toolVersion: packageJson.version, compliance,
-    });
+    };
+    const output = run.formatter.format(withoutEchoedProblems(context, run.formatter.name, values.output));
     if (values.output !== undefined) writeFileSync(resolve(io.cwd, values.output), output);
     else io.stdout(output);
   }
   if (inputError || batch.policyProblems.length > 0) return 2;
   return batch.failing ? 1 : 0;
+}
+
+/**
+ * Problems always go to stderr (`file:line: ...`, what editors and CI logs link). The table on a terminal would show
+ * them a second time, so it leaves them out there; a table written to a file, and every machine format, keep them.
+ */
+function withoutEchoedProblems(context: OutputContext, formatName: string, outputFile: string | undefined): OutputContext {
+  if (formatName !== 'table' || outputFile !== undefined) return context;
+  return { ...context, reports: context.reports.map((report) => ({ ...report, problems: [] })), policyProblems: [] };
 }
 
 /** `--jobs <n>`: a whole number of worker threads, at least 1. */

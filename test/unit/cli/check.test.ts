@@ -109,6 +109,26 @@ describe('credcheck check', function () {
     }
   });
 
+  it('prints an input problem once on a terminal (stderr), and keeps it in a table written to a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credcheck-problems-'));
+    try {
+      writeFileSync(join(dir, 'notes.csv'), 'hello,world\n1,2\n');
+      const io = memoryIo(dir);
+      assert.equal(await main(['check', 'notes.csv', '--now', '2024-01-01T00:00:00Z'], io), 2);
+      const problem = 'notes.csv:1: error: not a credential report';
+      assert.equal(io.err.split(problem).length - 1, 1, io.err);
+      assert.ok(!io.out.includes(problem), io.out);
+      assert.match(io.out, /^1 report\(s\), 0 failing/m);
+
+      const toFile = memoryIo(dir);
+      assert.equal(await main(['check', 'notes.csv', '--now', '2024-01-01T00:00:00Z', '--output', 'out.txt'], toFile), 2);
+      assert.ok(readFileSync(join(dir, 'out.txt'), 'utf8').includes(problem));
+      assert.ok(toFile.err.includes(problem));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes --param to the policies as data.params', async () => {
     const loose = memoryIo();
     await main(['check', 'report.csv', '--now', '2024-01-01T00:00:00Z', '--param', 'accessKeyRotationDays=5000', '--format', 'json'], loose);
