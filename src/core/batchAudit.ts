@@ -7,9 +7,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CheckSelection, compareFindings } from './audit';
+import { AuditOptions, compareFindings } from './audit';
 import { BatchJob, BatchReply, BatchWorkerSetup } from './batchWorker';
-import { RegoCompiler, RegoModule } from './compiler/regoCompiler';
 import { Finding, MfaDevice, PolicyProblem } from './model';
 import { ReportSummary } from './output/formatter';
 import { serialiseFindings, StreamedFormat } from './output/streamedOutput';
@@ -27,15 +26,9 @@ export interface BatchReportSource {
 /** One report's findings, in output order: objects, or text already serialised for a streamed format. */
 export type ReportFindings = { file: string; findings: Finding[] } | { file: string; text: string };
 
-export interface BatchAuditOptions {
+/** The options of auditReports that mean the same here; `compiler` compiles the user policies once, in this thread. */
+export interface BatchAuditOptions extends Pick<AuditOptions, 'now' | 'params' | 'userPolicies' | 'compiler' | 'suppressions' | 'enabledChecks'> {
   reports: BatchReportSource[];
-  now: Date;
-  params?: Record<string, unknown>;
-  userPolicies?: RegoModule[];
-  /** Compiles the user policies once, in this thread; the workers only evaluate. */
-  compiler?: RegoCompiler;
-  suppressions?: Suppression[];
-  enabledChecks?: CheckSelection;
   maxReportBytes: number;
   /** Worker threads (at most one per report). */
   jobs: number;
