@@ -50,17 +50,25 @@ package credcheck.checks.access_key_rotation
 
 import data.credcheck.lib
 
+# `key` is one of lib.access_keys, whose column names are spelled out: no concat per row and key under wasm.
+# The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
+# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
 deny contains result if {
-	some u in lib.iam_users
-	some n in lib.key_numbers
-	lib.key_active(u, n)
-	threshold := lib.param("accessKeyRotationDays")
-	column := lib.key_column(n, "last_rotated")
-	age := lib.days(u, column)
+	some u in input.users
+	some key in lib.access_keys
+	u[key.active] == true
+	age := u[key.last_rotated_days]
 	is_number(age)
 	age > threshold
-	result := lib.result(u, n, column, lib.join([
-		"access key ", format_int(n, 10), " was created ", lib.date(u[column]), ", ", lib.relative_text(age, threshold),
-		", and not rotated since (threshold: older than ", lib.day_count(threshold), ")",
+	lib.is_iam_user(u)
+	result := lib.result(u, key.n, key.last_rotated, lib.join([
+		"access key ", key.text, " was created ", lib.date(u[key.last_rotated]), ", ", lib.relative_text(age, threshold),
+		", and not rotated since (threshold: older than ", threshold_text, ")",
 	]))
 }
+
+# Complete rules, not expressions in the rule body: opa-wasm memoises rules once per evaluation but evaluates a
+# function call (lib.param, lib.day_count) again for every user and key.
+threshold := lib.param("accessKeyRotationDays")
+
+threshold_text := lib.day_count(threshold)

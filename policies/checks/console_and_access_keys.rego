@@ -28,10 +28,15 @@ package credcheck.checks.console_and_access_keys
 
 import data.credcheck.lib
 
+# The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
+# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users). active_keys is
+# computed once: opa-wasm does not memoise function results.
 deny contains result if {
-	some u in lib.iam_users
+	some u in input.users
 	u.password_enabled == true
-	count(lib.active_keys(u)) > 0
-	field := lib.key_column(lib.active_keys(u)[0], "active")
-	result := lib.result(u, null, field, lib.join(["user ", u.user, " has a console password and ", lib.active_keys_text(u)]))
+	keys := lib.active_keys(u)
+	count(keys) > 0
+	lib.is_iam_user(u)
+	field := lib.key_columns[keys[0]].active
+	result := lib.result(u, null, field, lib.join(["user ", u.user, " has a console password and ", lib.key_list_text(keys)]))
 }

@@ -44,10 +44,13 @@ package credcheck.checks.console_user_mfa
 
 import data.credcheck.lib
 
+# The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
+# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
 deny contains result if {
-	some u in lib.iam_users
+	some u in input.users
 	u.password_enabled == true
 	u.mfa_active == false
+	lib.is_iam_user(u)
 	result := lib.result(u, null, "mfa_active", lib.join(["user ", u.user, " has a console password but no MFA device", last_sign_in(u)]))
 }
 

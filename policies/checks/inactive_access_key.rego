@@ -25,18 +25,19 @@ package credcheck.checks.inactive_access_key
 
 import data.credcheck.lib
 
+# `key` is one of lib.access_keys, whose column names are spelled out: no concat per user and key under wasm.
 info contains result if {
 	some u in input.users
-	some n in lib.key_numbers
-	lib.key_value(u, n, "active") == false
-	column := lib.key_column(n, "last_rotated")
-	lib.is_time(u, column)
-	result := lib.result(u, n, lib.key_column(n, "active"), lib.join([
-		"access key ", format_int(n, 10), " is inactive but still exists; created ", lib.date(u[column]), ", ",
-		lib.relative_text(lib.days(u, column), -1), used_text(u, n),
+	some key in lib.access_keys
+	u[key.active] == false
+	age := u[key.last_rotated_days]
+	is_number(age)
+	result := lib.result(u, key.n, key.active, lib.join([
+		"access key ", key.text, " is inactive but still exists; created ", lib.date(u[key.last_rotated]), ", ",
+		lib.relative_text(age, -1), used_text(u, key),
 	]))
 }
 
-used_text(u, n) := lib.join(["; last used ", lib.date(lib.key_value(u, n, "last_used_date")), lib.usage_place(u, n)]) if {
-	lib.is_time(u, lib.key_column(n, "last_used_date"))
+used_text(u, key) := lib.join(["; last used ", lib.date(object.get(u, key.last_used_date, null)), lib.usage_place(u, key.n)]) if {
+	is_number(u[key.last_used_date_days])
 } else := "; never used"

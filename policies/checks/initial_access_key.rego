@@ -45,34 +45,43 @@ package credcheck.checks.initial_access_key
 import data.credcheck.lib
 
 deny contains result if {
-	some u in lib.iam_users
-	some n in candidate_keys(u)
-	limit := lib.param("initialKeySetupSeconds")
+	some u in input.users
+	u.password_enabled == true
+	some key in candidate_keys(u)
+	n := key.n
 	gap := lib.key_setup_gap_ms(u, n)
 	abs(gap) <= limit * 1000
-	result := lib.result(u, n, lib.key_column(n, "last_rotated"), lib.join([
-		"access key ", format_int(n, 10), " was created ", gap_text(gap), " the user (", lib.date(u.user_creation_time),
+	result := lib.result(u, n, key.last_rotated, lib.join([
+		"access key ", key.text, " was created ", gap_text(gap), " the user (", lib.date(u.user_creation_time),
 		") and never used, and user ", u.user, " has a console password (threshold: within ", lib.number_text(limit), " s)",
 	]))
 }
 
 warn contains result if {
-	some u in lib.iam_users
-	some n in candidate_keys(u)
-	limit := lib.param("initialKeySetupSeconds")
+	some u in input.users
+	u.password_enabled == true
+	some key in candidate_keys(u)
+	n := key.n
 	not created_with_user(u, n, limit)
-	result := lib.result(u, n, lib.key_column(n, "last_used_date"), lib.join([
-		"access key ", format_int(n, 10), " was never used", created_text(u, n),
+	result := lib.result(u, n, key.last_used_date, lib.join([
+		"access key ", key.text, " was never used", created_text(u, n),
 		", and user ", u.user, " has a console password",
 	]))
 }
 
-candidate_keys(u) := {n |
-	u.password_enabled == true
-	some n in lib.key_numbers
-	lib.key_active(u, n)
-	not lib.is_time(u, lib.key_column(n, "last_used_date"))
-}
+# A complete rule, not an expression in the rule body: opa-wasm memoises rules once per evaluation but evaluates a
+# function call again for every user and key.
+limit := lib.param("initialKeySetupSeconds")
+
+# The never-used active keys (lib.access_keys entries) of an IAM user. Callers test `u.password_enabled == true`
+# first: one lookup rejects most rows under wasm, before this function call; the root test comes last for the same
+# reason (see lib.iam_users).
+candidate_keys(u) := [key |
+	some key in lib.access_keys
+	u[key.active] == true
+	not is_number(u[key.last_used_date_days])
+	lib.is_iam_user(u)
+]
 
 created_with_user(u, n, limit) if abs(lib.key_setup_gap_ms(u, n)) <= limit * 1000
 

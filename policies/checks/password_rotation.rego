@@ -29,15 +29,23 @@ package credcheck.checks.password_rotation
 
 import data.credcheck.lib
 
+# The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
+# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
 deny contains result if {
-	some u in lib.iam_users
+	some u in input.users
 	u.password_enabled == true
-	threshold := lib.param("passwordRotationDays")
-	age := lib.days(u, "password_last_changed")
+	age := u.password_last_changed_days
 	is_number(age)
 	age > threshold
+	lib.is_iam_user(u)
 	result := lib.result(u, null, "password_last_changed", lib.join([
 		"user ", u.user, "'s console password was last changed ", lib.date(u.password_last_changed), ", ",
-		lib.relative_text(age, threshold), " (threshold: older than ", lib.day_count(threshold), ")",
+		lib.relative_text(age, threshold), " (threshold: older than ", threshold_text, ")",
 	]))
 }
+
+# Complete rules, not expressions in the rule body: opa-wasm memoises rules once per evaluation but evaluates a
+# function call (lib.param, lib.day_count) again for every user.
+threshold := lib.param("passwordRotationDays")
+
+threshold_text := lib.day_count(threshold)

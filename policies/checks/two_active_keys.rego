@@ -37,9 +37,12 @@ package credcheck.checks.two_active_keys
 
 import data.credcheck.lib
 
+# Literal column names, the usually rarer condition (key 2 active) first and the root test (lib.is_iam_user, two
+# lookups) last: under wasm every row lookup costs, so most rows are rejected after one (see lib.iam_users).
 deny contains result if {
-	some u in lib.iam_users
-	lib.key_active(u, 1)
-	lib.key_active(u, 2)
+	some u in input.users
+	u.access_key_2_active == true
+	u.access_key_1_active == true
+	lib.is_iam_user(u)
 	result := lib.result(u, null, "access_key_2_active", lib.join(["user ", u.user, " has two active access keys (key 1 ", lib.key_history_text(u, 1), ", key 2 ", lib.key_history_text(u, 2), ")"]))
 }

@@ -51,26 +51,36 @@ package credcheck.checks.unused_access_key
 
 import data.credcheck.lib
 
+# `key` is one of lib.access_keys, whose column names are spelled out: no concat per row and key under wasm.
+# The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
+# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
 deny contains result if {
-	some u in lib.iam_users
-	some n in lib.key_numbers
-	lib.key_active(u, n)
-	threshold := lib.param("unusedCredentialDays")
-	column := reference_column(u, n)
+	some u in input.users
+	some key in lib.access_keys
+	u[key.active] == true
+	column := reference_column(u, key)
 	age := lib.days(u, column)
 	age >= threshold
-	result := lib.result(u, n, column, lib.join([
-		"access key ", format_int(n, 10), " ", what_happened(u, n, column), ", ", lib.relative_text(age, threshold),
-		" (threshold: unused for ", lib.day_count(threshold), " or more)",
+	lib.is_iam_user(u)
+	result := lib.result(u, key.n, column, lib.join([
+		"access key ", key.text, " ", what_happened(u, key, column), ", ", lib.relative_text(age, threshold),
+		" (threshold: unused for ", threshold_text, " or more)",
 	]))
 }
 
-reference_column(u, n) := lib.key_column(n, "last_used_date") if {
-	lib.is_time(u, lib.key_column(n, "last_used_date"))
-} else := lib.key_column(n, "last_rotated") if {
-	lib.is_time(u, lib.key_column(n, "last_rotated"))
+# Complete rules, not expressions in the rule body: opa-wasm memoises rules once per evaluation but evaluates a
+# function call (lib.param, lib.day_count) again for every user and key.
+threshold := lib.param("unusedCredentialDays")
+
+threshold_text := lib.day_count(threshold)
+
+# `key` is one of lib.access_keys, whose column names are spelled out (no concat per user and key).
+reference_column(u, key) := key.last_used_date if {
+	is_number(u[key.last_used_date_days])
+} else := key.last_rotated if {
+	is_number(u[key.last_rotated_days])
 }
 
-what_happened(u, n, column) := lib.join(["last used ", lib.date(u[column]), lib.usage_place(u, n)]) if {
-	column == lib.key_column(n, "last_used_date")
+what_happened(u, key, column) := lib.join(["last used ", lib.date(u[column]), lib.usage_place(u, key.n)]) if {
+	column == key.last_used_date
 } else := lib.join(["was never used; created ", lib.date(u[column])])

@@ -48,23 +48,31 @@ package credcheck.checks.unused_password
 
 import data.credcheck.lib
 
+# The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
+# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
 deny contains result if {
-	some u in lib.iam_users
+	some u in input.users
 	u.password_enabled == true
-	threshold := lib.param("unusedCredentialDays")
 	column := reference_column(u)
 	age := lib.days(u, column)
 	age >= threshold
+	lib.is_iam_user(u)
 	result := lib.result(u, null, column, lib.join([
 		"user ", u.user, "'s console password ", what_happened(u, column), ", ", lib.relative_text(age, threshold),
-		" (threshold: unused for ", lib.day_count(threshold), " or more)",
+		" (threshold: unused for ", threshold_text, " or more)",
 	]))
 }
 
+# Complete rules, not expressions in the rule body: opa-wasm memoises rules once per evaluation but evaluates a
+# function call (lib.param, lib.day_count) again for every user.
+threshold := lib.param("unusedCredentialDays")
+
+threshold_text := lib.day_count(threshold)
+
 reference_column(u) := "password_last_used" if {
-	lib.is_time(u, "password_last_used")
+	is_number(u.password_last_used_days)
 } else := "password_last_changed" if {
-	lib.is_time(u, "password_last_changed")
+	is_number(u.password_last_changed_days)
 }
 
 what_happened(u, "password_last_used") := lib.join(["was last used ", lib.date(u.password_last_used)])

@@ -29,9 +29,12 @@ package credcheck.checks.user_mfa
 
 import data.credcheck.lib
 
+# The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
+# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
 deny contains result if {
-	some u in lib.iam_users
+	some u in input.users
 	u.mfa_active == false
+	lib.is_iam_user(u)
 	result := lib.result(u, null, "mfa_active", lib.join(["user ", u.user, " has no MFA device (", password_text(u), ", ", lib.active_keys_text(u), ")"]))
 }
 

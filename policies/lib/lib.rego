@@ -37,6 +37,9 @@ is_iam_user(u) if not is_root(u)
 
 # Arrays, not sets: a set of rows would hash every ~65-field row object once per check (27% of evaluation time on
 # 5,000 users, bench/run.mjs). Rows are distinct anyway (each has its own line).
+# The per-user checks do not use iam_users: under wasm each rule entrypoint is a separate evaluation that would
+# rebuild it, with two row lookups (user, is_root) for every row. They test their own conditions on input.users
+# first and call is_iam_user last, only for the rows that would produce a finding.
 iam_users := [u | some u in input.users; is_iam_user(u)]
 
 root_rows := [u | some u in input.users; is_root(u)]
@@ -44,20 +47,66 @@ root_rows := [u | some u in input.users; is_root(u)]
 # The two access key numbers; both are always examined, whatever the state of the other key.
 key_numbers := [1, 2]
 
-# concat, not sprintf: sprintf is a JavaScript import under opa-wasm, and these run hundreds of thousands of times.
-# Messages are built the same way (join, number_text): each sprintf call leaves wasm and crosses JSON both ways.
-key_column(1, suffix) := concat("", ["access_key_1_", suffix])
+# The column names of each access key, spelled out. Checks loop over `access_keys` and read `u[key.active]` rather
+# than building "access_key_<n>_<suffix>" names: under opa-wasm every concat allocates a new string, and these loops
+# run twice per user of the report (10,000 times per check on 5,000 users). key_column(n, suffix) knows the suffixes
+# listed here.
+key_columns := {
+	1: {
+		"n": 1,
+		"text": "1",
+		"active": "access_key_1_active",
+		"last_rotated": "access_key_1_last_rotated",
+		"last_rotated_days": "access_key_1_last_rotated_days",
+		"last_used_date": "access_key_1_last_used_date",
+		"last_used_date_days": "access_key_1_last_used_date_days",
+		"last_used_region": "access_key_1_last_used_region",
+		"last_used_service": "access_key_1_last_used_service",
+	},
+	2: {
+		"n": 2,
+		"text": "2",
+		"active": "access_key_2_active",
+		"last_rotated": "access_key_2_last_rotated",
+		"last_rotated_days": "access_key_2_last_rotated_days",
+		"last_used_date": "access_key_2_last_used_date",
+		"last_used_date_days": "access_key_2_last_used_date_days",
+		"last_used_region": "access_key_2_last_used_region",
+		"last_used_service": "access_key_2_last_used_service",
+	},
+}
 
-key_column(2, suffix) := concat("", ["access_key_2_", suffix])
+# The same descriptions in key order (key 1, then key 2), for `some key in lib.access_keys`.
+access_keys := [key_columns[1], key_columns[2]]
+
+key_column(n, suffix) := key_columns[n][suffix]
 
 key_value(u, n, suffix) := object.get(u, key_column(n, suffix), null)
 
-key_active(u, n) if key_value(u, n, "active") == true
+key_active(u, n) if u[key_columns[n].active] == true
+
+# `<column>_days` for the time columns the checks read, spelled out for the same reason as key_columns; any other
+# column falls back to building the name.
+days_columns := {
+	"user_creation_time": "user_creation_time_days",
+	"password_last_used": "password_last_used_days",
+	"password_last_changed": "password_last_changed_days",
+	"access_key_1_last_rotated": "access_key_1_last_rotated_days",
+	"access_key_1_last_used_date": "access_key_1_last_used_date_days",
+	"access_key_2_last_rotated": "access_key_2_last_rotated_days",
+	"access_key_2_last_used_date": "access_key_2_last_used_date_days",
+	"cert_1_last_rotated": "cert_1_last_rotated_days",
+	"cert_2_last_rotated": "cert_2_last_rotated_days",
+}
+
+days_column(column) := name if {
+	name := days_columns[column]
+} else := concat("", [column, "_days"])
 
 # A value is a time when its age was computed: the normaliser sets `<col>_days` to null otherwise.
-is_time(u, column) if is_number(object.get(u, concat("", [column, "_days"]), null))
+is_time(u, column) if is_number(u[days_column(column)])
 
-days(u, column) := object.get(u, concat("", [column, "_days"]), null)
+days(u, column) := object.get(u, days_column(column), null)
 
 # What AWS wrote in a cell, for messages ("no_information", "N/A", ...); "" when the column is absent.
 raw(u, column) := object.get(object.get(u, "raw", {}), column, "")
@@ -81,14 +130,17 @@ date(t) := substring(t, 0, 10)
 # age_text renders an age in days for messages: whole days, rounded down. When the rounded value
 # would hide which side of the threshold the age is on (e.g. 90 days and 1 minute against "older
 # than 90 days"), the remaining hours and minutes are added.
-age_text(d, threshold) := text if {
-	whole := floor(d)
+age_text(d, threshold) := whole_age_text(d, floor(d), threshold)
+
+# age_text with the whole days computed once: floor of a fractional age runs in decimal arithmetic under wasm, and
+# this runs for every finding.
+whole_age_text(d, whole, threshold) := text if {
 	whole == threshold
 	rest_minutes := round((d - whole) * 1440)
 	rest_minutes > 0
 	rest_minutes < 1440
 	text := join([day_count(whole), " ", minute_count(rest_minutes)])
-} else := day_count(floor(d))
+} else := day_count(whole)
 
 day_count(n) := "1 day" if {
 	n == 1
@@ -128,13 +180,16 @@ service_text(u, n) := join([" (", s, ")"]) if {
 } else := ""
 
 # The numbers of the user's active access keys, in order.
-active_keys(u) := [n | some n in key_numbers; key_active(u, n)]
+active_keys(u) := [key.n | some key in access_keys; u[key.active] == true]
 
 # "no active access key", "active access key 2" or "active access keys 1 and 2".
-active_keys_text(u) := "no active access key" if {
-	count(active_keys(u)) == 0
-} else := join(["active access key ", number_text(active_keys(u)[0])]) if {
-	count(active_keys(u)) == 1
+active_keys_text(u) := key_list_text(active_keys(u))
+
+# The same text for numbers already at hand: active_keys is a comprehension, rebuilt on every call under wasm.
+key_list_text(keys) := "no active access key" if {
+	count(keys) == 0
+} else := join(["active access key ", number_text(keys[0])]) if {
+	count(keys) == 1
 } else := "active access keys 1 and 2"
 
 # Milliseconds from the user's creation to key n's creation, from the two exact ages (undefined when either
