@@ -41,8 +41,8 @@ function workerScript(): string {
   return found;
 }
 
-/** Inputs kept in the worker, in bytes of JSON; older ones are dropped past this (several 5,000-user reports fit). */
-const MAX_STORED_INPUT_BYTES = 96 * 1024 * 1024;
+/** Inputs kept in the worker, in bytes of JSON; older ones are dropped past this (five 5,000-user reports fit). */
+const MAX_STORED_INPUT_BYTES = 64 * 1024 * 1024;
 
 /**
  * One evaluation worker thread kept warm between jobs. It is terminated, and a new one started by the next job, when a
@@ -57,6 +57,8 @@ class WarmEvaluator {
   private storedBytes = 0;
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
+  /** An input nobody holds any more (a closed report, the previous report of a batch) is dropped from the worker too. */
+  private readonly finalizer = new FinalizationRegistry<number>((id) => this.forget(id));
 
   constructor(private readonly maxMemoryMb: number) {}
 
@@ -146,9 +148,12 @@ class WarmEvaluator {
       this.stored.set(id, size);
       return id;
     }
-    id ??= this.nextId++;
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(input, id);
+      this.finalizer.register(input, id);
+    }
     pinned.add(id);
-    this.ids.set(input, id);
     const json = new TextEncoder().encode(JSON.stringify(input));
     this.post(worker, { kind: 'store', id, json });
     this.stored.set(id, json.byteLength);
@@ -163,6 +168,14 @@ class WarmEvaluator {
     }
     if (forget.length > 0) this.post(worker, { kind: 'forget', ids: forget });
     return id;
+  }
+
+  private forget(id: number): void {
+    const size = this.stored.get(id);
+    if (size === undefined) return;
+    this.stored.delete(id);
+    this.storedBytes -= size;
+    if (this.worker) this.post(this.worker, { kind: 'forget', ids: [id] });
   }
 
   private post(worker: Worker, request: EvaluationRequest): void {
