@@ -17,7 +17,10 @@ import { applySuppressions, Suppression } from './suppressions';
 
 export interface ReportSource {
   file: string;
+  /** The CSV text; empty when `problem` says why there is none. */
   text: string;
+  /** A fatal problem found before parsing (the file could not be read): the report is audited as empty, with it. */
+  problem?: ReportProblem;
   generatedTime?: string;
   mfaDevices?: MfaDevice[] | null;
 }
@@ -140,7 +143,7 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
   const { now } = options;
   const cached: (CachedReport | undefined)[] = [];
   const reports: AuditedReport[] = options.reports.map((source) => {
-    const inputKey = JSON.stringify([now.toISOString(), source.generatedTime ?? null, source.mfaDevices ?? null, options.maxReportBytes ?? null]);
+    const inputKey = JSON.stringify([now.toISOString(), source.generatedTime ?? null, source.mfaDevices ?? null, options.maxReportBytes ?? null, source.problem ?? null]);
     const hit = options.cache?.lookup(source.file, source.text, inputKey);
     if (hit) {
       cached.push(hit);
@@ -148,7 +151,8 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
     }
     // The editor hands over text it already holds: the limit still keeps parsing (35x the text) from exhausting memory.
     const tooLarge = reportSizeProblem(source.file, Buffer.byteLength(source.text), options.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES);
-    const parsed = tooLarge ? problemReport(tooLarge) : parseReport(source.text, source.file);
+    const fatal = source.problem ?? tooLarge;
+    const parsed = fatal ? problemReport(fatal) : parseReport(source.text, source.file);
     if (source.generatedTime) parsed.generatedTime = source.generatedTime;
     const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
     const report = { file: source.file, input, parsed, problems: parsed.problems };

@@ -4,15 +4,14 @@
  * per thread by audit.ts), and posts back only the report's summary and its findings, then drops everything else.
  * Bundled to dist/batchWorker.js.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { auditReports, CheckSelection } from './audit';
 import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
-import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
+import { Finding, MfaDevice, PolicyProblem } from './model';
 import { isFailing } from './output/findingFields';
 import { ReportSummary } from './output/formatter';
 import { serialiseFindings, StreamedFormat } from './output/streamedOutput';
-import { decodeReportBytes, reportSizeProblem } from './report/reportLoader';
+import { readReportText, TOO_LARGE_HINT } from './report/reportLoader';
 import { markSuppressed, Suppression } from './suppressions';
 
 /** What every report of the run shares, sent once when the worker starts. */
@@ -54,29 +53,11 @@ export type BatchReply =
     }
   | { id: number; ok: false; message: string };
 
-/** A report that cannot be read: one fatal problem, no findings (as reportLoader's loadReport words it). */
-function unreadable(job: BatchJob, problem: ReportProblem): Extract<BatchReply, { ok: true }> {
-  return {
-    id: job.id, ok: true, policyProblems: [], usedSuppressions: [], failing: false, findingCount: 0,
-    summary: { file: job.file, layout: 'custom', accountId: null, users: 0, problems: [problem] },
-  };
-}
-
 export async function auditJob(setup: BatchWorkerSetup, job: BatchJob, compiler: RegoCompiler | undefined): Promise<BatchReply> {
-  let text: string;
-  try {
-    // Measured before reading, so an oversized file costs nothing (the single-threaded CLI refuses it the same way).
-    const tooLarge = reportSizeProblem(job.file, statSync(job.path).size, setup.maxReportBytes);
-    if (tooLarge) return unreadable(job, { ...tooLarge, message: `${tooLarge.message} (set CREDCHECK_MAX_REPORT_MB to raise the limit)` });
-    text = decodeReportBytes(readFileSync(job.path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message;
-    return unreadable(job, { file: job.file, line: 1, severity: 'error', code: 'unreadable', message: `cannot read the report: ${reason}` });
-  }
+  const read = readReportText(job.path, job.file, setup.maxReportBytes, TOO_LARGE_HINT);
   const now = new Date(setup.now);
   const result = await auditReports({
-    reports: [{ file: job.file, text, generatedTime: job.generatedTime, mfaDevices: job.mfaDevices }],
+    reports: [{ file: job.file, text: read.text ?? '', problem: read.problem, generatedTime: job.generatedTime, mfaDevices: job.mfaDevices }],
     now,
     params: setup.params,
     userPolicies: setup.userPolicies?.modules,

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
-import { auditReports, AuditResult, compareFindings } from '../../core/audit';
+import { auditReports, AuditResult, compareFindings, ReportSource } from '../../core/audit';
 import { auditReportFiles, BatchAuditResult } from '../../core/batchAudit';
 import { CatalogEntry, loadBundledPolicies } from '../../core/catalog';
 import { buildComplianceView, knownFrameworks } from '../../core/compliance';
@@ -13,7 +13,7 @@ import { FORMAT_NAMES, Formatter, getFormatter, OutputContext } from '../../core
 import { isFailing } from '../../core/output/findingFields';
 import { STREAMED_FORMATS, StreamedFormat, StreamedOutput } from '../../core/output/streamedOutput';
 import { parseReportSidecar, ReportSidecarError, sidecarPathFor } from '../../core/report/reportSidecar';
-import { decodeReportBytes, maxReportBytesFrom, reportSizeProblem } from '../../core/report/reportLoader';
+import { maxReportBytesFrom, readReportText, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { parseSuppressions, Suppression, SuppressionFileError } from '../../core/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, UsageError } from '../io';
@@ -26,7 +26,7 @@ const USAGE =
   '[--jobs <n>]\n' +
   '  --jobs <n>: worker threads auditing several reports at once (default: one per CPU core, at most one per report; 1 runs ' +
   'in-process). With more than one, json and csv output is streamed in bounded memory; the other formats and --framework ' +
-  'collect every finding in memory first, and an unreadable report is a problem on that report rather than a stop.';
+  'collect every finding in memory first. A report that cannot be read is a problem on that report (exit 2), never a stop.';
 
 /** What tests may replace: the Rego compiler for user policies. */
 export interface CheckDependencies {
@@ -53,10 +53,11 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   const maxReportBytes = maxReportBytesFrom(io.env);
   const jobs = Math.min(values.jobs !== undefined ? readJobs(values.jobs) : defaultJobs(positionals.length), positionals.length);
   // With workers, each worker reads its own reports: this thread reads only the small metadata sidecars.
-  const reports =
-    jobs > 1
-      ? positionals.map((file) => ({ file, ...readSidecar(io, file) }))
-      : positionals.map((file) => ({ file, text: readReport(io, file, maxReportBytes), ...readSidecar(io, file) }));
+  const reports: ReportSource[] = positionals.map((file) => {
+    // A report that cannot be read is a problem on that report (exit 2); the others are still audited.
+    const read = jobs > 1 ? { text: '' } : readReportText(resolve(io.cwd, file), file, maxReportBytes, TOO_LARGE_HINT);
+    return { file, text: read.text ?? '', problem: read.problem, ...readSidecar(io, file) };
+  });
   // Read once: every age, expiry and time.now_ns() in this run uses this instant.
   const now = values.now === 'report' ? reportGenerationTime(reports) : evaluationTimeFrom(values.now);
   const suppressions = values.suppressions !== undefined ? readSuppressions(io, values.suppressions) : undefined;
@@ -93,7 +94,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   let result: AuditResult;
   try {
     result = await auditReports({
-      reports: reports as { file: string; text: string }[], now, params, userPolicies, compiler, suppressions, bundled, maxReportBytes,
+      reports, now, params, userPolicies, compiler, suppressions, bundled, maxReportBytes,
       enabledChecks: { enable: values.enable, disable: values.disable },
     });
   } finally {
@@ -244,20 +245,6 @@ function checkSelection(catalog: CatalogEntry[], ids: string[]): void {
   for (const id of ids) {
     if (!catalog.some((entry) => entry.id === id)) throw new UsageError(`unknown check "${id}" (see credcheck checks)`);
   }
-}
-
-/** A report's text: refused before reading when over the size limit; UTF-16 with a BOM decoded like UTF-8. */
-function readReport(io: CliIo, file: string, maxBytes: number): string {
-  const path = resolve(io.cwd, file);
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (error) {
-    throw new UsageError(`cannot read report ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const tooLarge = reportSizeProblem(file, size, maxBytes);
-  if (tooLarge) throw new UsageError(`${file}: ${tooLarge.message} (set CREDCHECK_MAX_REPORT_MB to raise the limit)`);
-  return decodeReportBytes(readFileSync(path));
 }
 
 function readInput(io: CliIo, file: string, what: string): string {

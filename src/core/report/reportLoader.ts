@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { ParsedReport, PolicyInput, ReportProblem } from '../model';
 import { normalizeReport, NormalizeExtras } from './normalizer';
@@ -35,6 +36,9 @@ export function reportSizeProblem(file: string, sizeBytes: number, maxBytes = DE
   };
 }
 
+/** What the CLI adds to a too-large problem: the limit comes from the environment (maxReportBytesFrom). */
+export const TOO_LARGE_HINT = ' (set CREDCHECK_MAX_REPORT_MB to raise the limit)';
+
 /** The size limit from CREDCHECK_MAX_REPORT_MB when it is a positive number, else the default. */
 export function maxReportBytesFrom(env: Record<string, string | undefined>): number {
   const megabytes = Number(env.CREDCHECK_MAX_REPORT_MB);
@@ -50,6 +54,30 @@ export function isFatalReport(report: ParsedReport): boolean {
   return report.problems.some((problem) => FATAL_REPORT_CODES.includes(problem.code));
 }
 
+/** A report file's text, or the one fatal problem that kept it from being read. */
+export type ReportText = { text: string; problem?: undefined } | { text?: undefined; problem: ReportProblem };
+
+/**
+ * Reads a report file: refused before reading when over the size limit (so a huge file costs nothing), decoded with
+ * decodeReportBytes. A file that cannot be read becomes a located problem, never an exception: the other reports of a
+ * run are still audited. `path` is where to read; `file` is how problems name it.
+ */
+export function readReportText(path: string, file: string, maxBytes = DEFAULT_MAX_REPORT_BYTES, tooLargeHint = ''): ReportText {
+  try {
+    const tooLarge = reportSizeProblem(file, statSync(path).size, maxBytes);
+    if (tooLarge) return { problem: { ...tooLarge, message: `${tooLarge.message}${tooLargeHint}` } };
+    return { text: decodeReportBytes(readFileSync(path)) };
+  } catch (error) {
+    return { problem: unreadableProblem(file, error) };
+  }
+}
+
+function unreadableProblem(file: string, error: unknown): ReportProblem {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOENT' ? 'no such file' : (code ?? (error instanceof Error ? error.message : String(error)));
+  return { file, line: 1, severity: 'error', code: 'unreadable', message: `cannot read the report: ${reason}` };
+}
+
 /**
  * Reads a report file and turns it into policy input: the sequence the `input` and `check` commands and the
  * extension's file-based commands share. `file` is kept as given, so problems and findings name the file the way the
@@ -63,15 +91,7 @@ export async function loadReport(file: string, evaluationTime: Date, extras: Nor
     if (tooLarge) return { report: problemReport(tooLarge), input: null };
     bytes = await readFile(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
-    const report: ParsedReport = {
-      file,
-      header: [],
-      layout: 'custom',
-      rows: [],
-      problems: [{ file, line: 1, severity: 'error', code: 'unreadable', message: `cannot read the report: ${reason}` }],
-    };
-    return { report, input: null };
+    return { report: problemReport(unreadableProblem(file, error)), input: null };
   }
   const report = parseReport(decodeReportBytes(bytes), file);
   if (isFatalReport(report)) return { report, input: null };

@@ -115,7 +115,7 @@ describe('credcheck check --jobs', function () {
     assert.equal(output.findings[unused + 1]!.file, 'office.csv');
   });
 
-  it('keeps the good reports\' findings when one is malformed and one is missing, names both, and exits 2', async () => {
+  it('keeps the good reports\' findings when one is malformed and one is missing, names both, and exits 2 (workers or not)', async () => {
     copyFileSync(join(REPO, 'test/fixtures/reports/not-a-report.csv'), join(dir, 'broken.csv'));
     const good = ['aaa-synthetic.csv', 'prowler__no_setup_initial_access_key__pass.csv', 'zzz-synthetic.csv'];
     const alone = await check(dir, [...good, '--format', 'json', '--now', NOW, '--jobs', '1']);
@@ -130,6 +130,11 @@ describe('credcheck check --jobs', function () {
     assert.ok(expected.findings.length > 100);
     assert.deepEqual(actual.reports.map((r) => r.file), [good[0], 'broken.csv', good[1], 'missing.csv', good[2]]);
     assert.deepEqual(actual.reports[3]!.problems.map((p) => p.code), ['unreadable']);
+    // One thread gives the same: the unreadable report is a problem on it, not a stop.
+    const oneThread = await check(dir, [good[0]!, 'broken.csv', good[1]!, 'missing.csv', good[2]!, '--format', 'json', '--now', NOW, '--jobs', '1']);
+    assert.equal(oneThread.code, 2, oneThread.err);
+    assert.equal(oneThread.out, mixed.out);
+    assert.match(oneThread.err, /^missing\.csv: error: cannot read the report: no such file$/m);
   });
 
   it('exits 0 when no check fails, and 2 on a bad --jobs', async () => {
