@@ -4,7 +4,7 @@
  * temporary file; `finish` writes the document around them. The bytes are those of jsonFormatter / csvFormatter for the
  * same findings: the JSON document puts the reports (known only at the end) before the findings, hence the spill.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Finding, PolicyProblem } from '../model';
@@ -50,12 +50,25 @@ const COPY_BLOCK = 4 * 1024 * 1024;
 export class StreamedOutput {
   private readonly dir: string;
   private readonly fd: number;
+  /** Whether the spill file is already gone from the directory (only the open descriptor reaches it). */
+  private unlinked = false;
   private readonly pieces: { file: string; offset: number; length: number }[] = [];
   private size = 0;
 
   constructor(readonly format: StreamedFormat, parent = tmpdir()) {
     this.dir = mkdtempSync(join(parent, 'credcheck-findings-'));
-    this.fd = openSync(join(this.dir, 'findings.part'), 'w+', 0o600);
+    const path = join(this.dir, 'findings.part');
+    this.fd = openSync(path, 'w+', 0o600);
+    // Findings name users and keys: where the system allows it (POSIX), the file leaves the directory at once and lives
+    // only as the open descriptor, so nothing is left behind even when the process is killed. Elsewhere (Windows) it is
+    // removed by dispose().
+    try {
+      unlinkSync(path);
+      rmSync(this.dir, { recursive: true, force: true });
+      this.unlinked = true;
+    } catch {
+      // kept until dispose()
+    }
   }
 
   /** One report's findings, serialised by serialiseFindings; reports must come in output order (by file name). */
@@ -117,7 +130,7 @@ export class StreamedOutput {
     } catch {
       // already closed
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!this.unlinked) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
