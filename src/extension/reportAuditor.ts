@@ -42,6 +42,8 @@ const EVALUATION_TIME_REUSE_MS = 10 * 60 * 1000;
 export class ReportAuditor implements vscode.Disposable {
   private readonly results = new Map<string, ReportResult>();
   private readonly cache = new AuditCache();
+  /** The "now" each document version was last evaluated at (never a report's generation time). */
+  private readonly nowOfVersion = new Map<string, { version: number; time: Date }>();
   private readonly metadata = new Map<string, ReportMetadata>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires with the URI of a report whose result was replaced or forgotten. */
@@ -77,13 +79,7 @@ export class ReportAuditor implements vscode.Disposable {
     const settings = this.config.settings;
     const metadata = this.metadata.get(key) ?? {};
     const workspacePolicies = await this.policies.workspaceModules();
-    const previous = this.results.get(key);
-    const evaluationTime =
-      settings.evaluationTime === 'reportGeneratedTime' && metadata.generatedTime
-        ? new Date(metadata.generatedTime)
-        : previous?.version === document.version && Date.now() - Date.parse(previous.evaluationTime) < EVALUATION_TIME_REUSE_MS
-          ? new Date(previous.evaluationTime)
-          : new Date();
+    const evaluationTime = settings.evaluationTime === 'reportGeneratedTime' && metadata.generatedTime ? new Date(metadata.generatedTime) : this.now(key, document.version);
     try {
       const outcome = await auditReports({
         reports: [{ file: displayPath(document.uri), text: document.getText(), ...metadata }],
@@ -125,6 +121,15 @@ export class ReportAuditor implements vscode.Disposable {
     }
   }
 
+  /** "Now" for a document version: the instant it was last evaluated at if that was recent, else the clock. */
+  private now(key: string, version: number): Date {
+    const previous = this.nowOfVersion.get(key);
+    if (previous?.version === version && Date.now() - previous.time.getTime() < EVALUATION_TIME_REUSE_MS) return previous.time;
+    const time = new Date();
+    this.nowOfVersion.set(key, { version, time });
+    return time;
+  }
+
   forget(uri: vscode.Uri): void {
     if (this.results.delete(uri.toString())) this.changed.fire(uri);
   }
@@ -132,6 +137,7 @@ export class ReportAuditor implements vscode.Disposable {
   /** Drops the result and the fetch metadata: the document is closed. */
   close(uri: vscode.Uri): void {
     this.metadata.delete(uri.toString());
+    this.nowOfVersion.delete(uri.toString());
     this.cache.forget(displayPath(uri));
     this.forget(uri);
   }
