@@ -44,10 +44,11 @@ var plannerBuiltins = []string{ast.Equality.Name, ast.Assign.Name}
 // sdkBuiltins are implemented in JavaScript by @open-policy-agent/opa-wasm (src/builtins/*.js).
 var sdkBuiltins = []string{"json.is_valid", "regex.split", "sprintf", "yaml.is_valid", "yaml.marshal", "yaml.unmarshal"}
 
-// engineBuiltins are the time builtins the credcheck engine passes to loadPolicy as custom builtins.
+// engineBuiltins are the builtins the credcheck engine passes to loadPolicy as custom builtins: the time builtins and
+// the Go-compatible sprintf every sprintf call is renamed to (sprintf.go).
 var engineBuiltins = []string{
 	"time.now_ns", "time.parse_rfc3339_ns", "time.parse_ns", "time.parse_duration_ns", "time.add_date", "time.diff",
-	"time.date", "time.clock", "time.weekday",
+	"time.date", "time.clock", "time.weekday", hostSprintf.Name,
 }
 
 // erasedBuiltins are accepted by the type checker and then removed by the compiler (print statements are
@@ -65,7 +66,7 @@ func capabilities() *ast.Capabilities {
 			kept = append(kept, builtin)
 		}
 	}
-	caps.Builtins = kept
+	caps.Builtins = append(kept, hostSprintf)
 	return caps
 }
 

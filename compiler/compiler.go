@@ -107,6 +107,7 @@ func compilePolicy(request Request) (response Response) {
 	if len(problems) > 0 {
 		return Response{Errors: problems}
 	}
+	useHostSprintf(parsed)
 
 	entrypoints := slices.Clone(request.Entrypoints)
 	if len(entrypoints) == 0 {
@@ -260,11 +261,11 @@ func toProblems(err error, modules []Module, sources map[string]string, parsed [
 		return []Problem{fromASTError(astError, modules, sources, parsed)}
 	}
 	file, line := packageLineFor(err.Error(), modules, parsed)
-	return []Problem{{File: file, Line: line, Column: 1, Message: err.Error(), Code: "rego_compile_error"}}
+	return []Problem{{File: file, Line: line, Column: 1, Message: userFacingMessage(err.Error()), Code: "rego_compile_error"}}
 }
 
 func fromASTError(e *ast.Error, modules []Module, sources map[string]string, parsed []*ast.Module) Problem {
-	problem := Problem{Message: e.Message, Code: e.Code}
+	problem := Problem{Message: userFacingMessage(e.Message), Code: e.Code}
 	if e.Location != nil && e.Location.File != "" && e.Location.Row > 0 {
 		problem.File, problem.Line = e.Location.File, e.Location.Row
 		problem.Column = utf16Column(sources[e.Location.File], e.Location.Row, e.Location.Col, e.Location.Offset)

@@ -1,6 +1,10 @@
 import { loadPolicy, LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { EntrypointGroup, groupEntrypoints } from './ruleEntrypoints';
+import { regoSprintf } from './regoSprintf';
 import { createTimeBuiltins } from './timeBuiltins';
+
+/** The builtin name the embedded compiler gives sprintf calls (compiler/sprintf.go). */
+export const HOST_SPRINTF = 'credcheck.sprintf';
 
 /** Upper bound of a policy's wasm memory. Credential reports are small; 256 MiB is far beyond any real evaluation. */
 export const MAX_MEMORY_MIB = 256;
@@ -31,8 +35,13 @@ export class PolicyEngine {
   static async load(wasm: Uint8Array, maxMemoryMib = MAX_MEMORY_MIB): Promise<PolicyEngine> {
     // The builtins read the engine's current evaluation time, so one loaded instance serves many evaluations.
     const clock = { engine: undefined as PolicyEngine | undefined };
-    const builtins = createTimeBuiltins(() => clock.engine!.evaluationTime);
-        // Capped: a runaway policy fails with an out-of-memory error instead of taking the host with it.
+    const builtins = {
+      ...createTimeBuiltins(() => clock.engine!.evaluationTime),
+      // The embedded compiler renames every sprintf call to this (compiler/sprintf.go): the SDK's own sprintf is
+      // sprintf-js, not Go's fmt, and the SDK consults its own builtins first.
+      [HOST_SPRINTF]: (format: string, values: unknown[]) => regoSprintf(format, values),
+    };
+    // Capped: a runaway policy fails with an out-of-memory error instead of taking the host with it.
     // Reserved up front (initial = maximum), not grown: OPA's allocator grows the memory one 64 KiB page at a time, and
     // every growth makes V8 account a new external buffer and collect garbage; a 5,000-user report grew ~3,400 times
     // and its first evaluation took 20-100 s instead of ~1 s (BENCHMARKS.md). Untouched pages cost no resident memory.

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
+import { HOST_SPRINTF } from '../../../src/core/engine/policyEngine';
+import { regoSprintf } from '../../../src/core/engine/regoSprintf';
 import { EmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { readCompilerCapabilities } from '../../../src/core/compiler/compilerAssets';
 import { CompileResult } from '../../../src/core/compiler/regoCompiler';
@@ -47,7 +49,8 @@ describe('embedded Rego compiler (Go built to wasm)', function () {
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
     // One entrypoint per decision rule (open-policy-agent/opa#4411 rules out package entrypoints); helper is none.
     assert.deepEqual(result.entrypoints, ['user/mfa/deny', 'user/mfa/warn_console']);
-    const policy = await loadPolicy(result.wasm);
+    // Every sprintf is renamed to the engine's Go-compatible one (compiler/sprintf.go); the SDK alone does not know it.
+    const policy = await loadPolicy(result.wasm, undefined, { [HOST_SPRINTF]: regoSprintf });
     const input = {
       users: [
         { user: 'alice', mfa_active: false, password_enabled: true },
@@ -140,6 +143,7 @@ describe('embedded Rego compiler (Go built to wasm)', function () {
     for (const name of ['time.now_ns', 'time.parse_rfc3339_ns', 'time.add_date', 'time.weekday']) assert.ok(capabilities.engine.includes(name), name);
     assert.ok(capabilities.native.includes('regex.match'));
     assert.ok(capabilities.sdk.includes('sprintf'));
+    assert.ok(capabilities.engine.includes(HOST_SPRINTF));
     assert.ok(!capabilities.builtins.includes('http.send'));
   });
 
