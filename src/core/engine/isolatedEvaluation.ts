@@ -62,6 +62,11 @@ class WarmEvaluator {
 
   constructor(private readonly maxMemoryMb: number) {}
 
+  /** How many inputs the worker holds now. */
+  get storedInputs(): number {
+    return this.stored.size;
+  }
+
   run(job: EvaluationJob, limits: IsolationLimits): Promise<RawResults[]> {
     const next = this.queue.then(() => this.evaluate(job, limits));
     this.queue = next.catch(() => undefined);
@@ -197,6 +202,11 @@ export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {
     evaluators.set(maxMemoryMb, evaluator);
   }
   return evaluator.run(job, limits);
+}
+
+/** How many inputs the warm worker for this heap limit holds (diagnostics and tests). */
+export function storedInputCount(maxMemoryMb = 256): number {
+  return evaluators.get(maxMemoryMb)?.storedInputs ?? 0;
 }
 
 function formatSeconds(ms: number): string {

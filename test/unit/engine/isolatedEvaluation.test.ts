@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AuditCache, auditReports } from '../../../src/core/audit';
+import { evaluateIsolated, storedInputCount } from '../../../src/core/engine/isolatedEvaluation';
 import { RegoModule } from '../../../src/core/compiler/regoCompiler';
 import { hasNativeOpa, OpaCompilerForTests } from './opaCompilerForTests';
 
@@ -106,6 +109,37 @@ describe('user policies run isolated in a worker', function () {
     const afterTimeout = await run(policy('u.mfa_active == true'));
     assert.deepEqual(afterTimeout.policyProblems, []);
     assert.deepEqual(users(afterTimeout), ['bob']);
+  });
+});
+
+describe('the warm evaluation worker', () => {
+  before(function () {
+    if (!hasNativeOpa) this.skip();
+  });
+
+  it('drops an input from the worker once nothing else holds it', async function () {
+    this.timeout(60_000);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const compiled = await new OpaCompilerForTests().compile({ modules: [{ file: 'n.rego', source: 'package n\nimport rego.v1\ninfo contains count(input.users) if true\n' }] });
+    assert.ok(compiled.ok);
+    // A heap limit no other test uses: this worker is this test's alone.
+    const limits = { maxMemoryMb: 200 };
+    const evaluate = (input: object) => evaluateIsolated({ wasm: compiled.wasm, data: {}, inputs: [{ input, evaluationTime: '2024-01-01T00:00:00Z' }] }, limits);
+    const kept = { users: [{ user: 'kept' }] };
+    await evaluate(kept);
+    await (async () => {
+      const results = await evaluate({ users: [{ user: 'a' }, { user: 'b' }] });
+      assert.deepEqual(results[0]!['n'], { info: [2] });
+    })();
+    assert.equal(storedInputCount(200), 2);
+    for (let attempt = 0; attempt < 100 && storedInputCount(200) > 1; attempt++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(storedInputCount(200), 1, 'the dropped input is forgotten, the one still held is kept');
+    const again = await evaluate(kept);
+    assert.deepEqual(again[0]!['n'], { info: [1] });
   });
 });
 
