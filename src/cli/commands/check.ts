@@ -2,7 +2,6 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, w
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { parseArgs } from 'node:util';
 import { auditReports, AuditResult, compareFindings, ReportSource } from '../../core/audit';
 import { auditReportFiles, BatchAuditResult } from '../../core/batchAudit';
 import { CatalogEntry, loadBundledPolicies } from '../../core/catalog';
@@ -16,7 +15,7 @@ import { parseReportSidecar, ReportSidecarError, sidecarPathFor } from '../../co
 import { maxReportBytesFrom, readReportText, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { parseSuppressions, Suppression, SuppressionFileError } from '../../core/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
-import { CliIo, UsageError } from '../io';
+import { CliIo, readCommandArguments, UsageError } from '../io';
 import { evaluationTimeFrom, formatProblem } from './input';
 import packageJson from '../../../package.json';
 
@@ -206,27 +205,22 @@ function defaultJobs(reportCount: number): number {
 }
 
 function readArguments(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        policy: { type: 'string', multiple: true },
-        now: { type: 'string' },
-        param: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        output: { type: 'string' },
-        framework: { type: 'string' },
-        suppressions: { type: 'string' },
-        enable: { type: 'string', multiple: true },
-        disable: { type: 'string', multiple: true },
-        jobs: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  return readCommandArguments(
+    args,
+    {
+      policy: { type: 'string', multiple: true },
+      now: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      output: { type: 'string' },
+      framework: { type: 'string' },
+      suppressions: { type: 'string' },
+      enable: { type: 'string', multiple: true },
+      disable: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+    },
+    USAGE,
+  );
 }
 
 /** `--param name=value`: numbers and booleans are typed, anything else stays text. */

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { ReportProblem } from '../../core/model';
 import { loadReport } from '../../core/report/reportLoader';
 import { parseReportTime } from '../../core/report/timeValues';
-import { CliIo, UsageError } from '../io';
+import { CliIo, readCommandArguments, UsageError } from '../io';
 
 /**
  * `credcheck input <report.csv> [--now <ISO 8601>]`: prints the exact document policies are evaluated against, to
@@ -23,11 +22,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 function readArguments(args: string[]) {
-  try {
-    return parseArgs({ args, allowPositionals: true, strict: true, options: { now: { type: 'string' } } });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return readCommandArguments(args, { now: { type: 'string' } }, '');
 }
 
 /** The one instant of this evaluation: `--now`, or the wall clock read once here. */

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { RegoCompiler } from '../../core/compiler/regoCompiler';
 import { PolicyInput, PolicyProblem } from '../../core/model';
 import { ExampleQuery, loadExampleQueries } from '../../core/query/exampleQueries';
@@ -9,7 +8,7 @@ import { columnOrderOf, combineReportTables, QueryTable, shapeQueryTable } from 
 import { formatQueryTable, QUERY_TABLE_FORMATS, QueryTableFormat } from '../../core/query/queryTableFormat';
 import { loadReport } from '../../core/report/reportLoader';
 import { createDefaultCompiler } from '../compilerFactory';
-import { CliIo, UsageError } from '../io';
+import { CliIo, readCommandArguments, UsageError } from '../io';
 import { evaluationTimeFrom, formatProblem } from './input';
 
 const USAGE =
@@ -77,22 +76,11 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
 }
 
 function readArguments(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        now: { type: 'string' },
-        format: { type: 'string' },
-        example: { type: 'string' },
-        'query-file': { type: 'string' },
-        'list-examples': { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  return readCommandArguments(
+    args,
+    { now: { type: 'string' }, format: { type: 'string' }, example: { type: 'string' }, 'query-file': { type: 'string' }, 'list-examples': { type: 'boolean' } },
+    USAGE,
+  );
 }
 
 /** The query comes from --example, --query-file, or the last positional argument (after the reports). */

@@ -15,6 +15,7 @@ import { CliIo } from '../../../src/cli/io';
 import { auditReports } from '../../../src/core/audit';
 import { Finding } from '../../../src/core/model';
 import { CURRENT_COLUMNS } from '../../../src/core/report/columns';
+import { reportText, userLine } from '../report/reportText';
 
 const EVALUATION_TIME = new Date('2025-06-15T12:00:00Z');
 const SECOND = 1_000;
@@ -82,16 +83,11 @@ function rootRow(overrides: Row): Row {
   });
 }
 
-function reportText(rows: Row[]): string {
-  const lines = [CURRENT_COLUMNS.join(',')];
-  for (const row of rows) lines.push(CURRENT_COLUMNS.map((column) => row[column] ?? '').join(','));
-  return `${lines.join('\n')}\n`;
-}
-
 /** The findings of one check over a one-row report, evaluated exactly as `credcheck check` does. */
 async function findingsOf(check: string, row: Row, params?: Record<string, unknown>): Promise<Finding[]> {
   const result = await auditReports({
-    reports: [{ file: 'boundary.csv', text: reportText([row]) }],
+    // iamUser fills every column, so userLine's defaults never show through.
+    reports: [{ file: 'boundary.csv', text: reportText(userLine(row as Record<string, string>)) }],
     now: EVALUATION_TIME,
     params,
     enabledChecks: [check],
@@ -356,7 +352,7 @@ describe('threshold boundaries through the whole pipeline (issue 4 semantics)', 
 
     /** Runs `credcheck check` in-process over a one-row report and returns the statuses of the check's findings. */
     async function checkStatuses(check: string, row: Row, params: string[]): Promise<string[]> {
-      writeFileSync(join(dir, 'r.csv'), reportText([row]));
+      writeFileSync(join(dir, 'r.csv'), reportText(userLine(row as Record<string, string>)));
       const io: CliIo & { out: string; err: string } = {
         out: '', err: '', cwd: dir, env: {},
         stdout: (t: string) => void (io.out += t),
