@@ -34,10 +34,14 @@ fi
 
 # --- moto for fetch tests (section: fetch) ---
 # A real IAM endpoint for test/unit/fetch (moto_server on loopback), in its own venv so no system Python is touched.
-# Needs python3 with the venv module (Debian: apt-get install python3-venv).
+# Needs python3 with the venv module and pip's bootstrap (Debian ships them apart, as python3-venv).
 if [[ "$WITH_TESTS" == 1 ]]; then
   moto_version="5.2.5"
   if ! .tools/venv/bin/python -m pip show moto 2>/dev/null | grep -x "Version: ${moto_version}" >/dev/null; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      apt-get update
+      DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv
+    fi
     python3 -m venv .tools/venv
     .tools/venv/bin/python -m pip install --quiet --disable-pip-version-check "moto[server]==${moto_version}"
   fi
