@@ -82,7 +82,9 @@ async function createCompiler(loaded, workerPath) {
   if (typeof loaded.createEmbeddedCompiler !== 'function') {
     throw new Error(`src/core/compiler/embeddedCompiler.ts does not export createEmbeddedCompiler (${Object.keys(loaded).join(', ')})`);
   }
-  return loaded.createEmbeddedCompiler({ wasmPath, workerPath });
+  // The limits guard the editor and the CLI against hostile user policies; these are our own, and a busy machine (CI
+  // with both cores loaded) must slow the build down, never fail it.
+  return loaded.createEmbeddedCompiler({ wasmPath, workerPath, timeLimitMs: 30 * 60_000, startLimitMs: 30 * 60_000 });
 }
 
 function fail(errors) {

@@ -10,6 +10,8 @@
 import { Finding, FindingStatus, NormalizedUser, ParsedReport, PolicyInput, PolicyProblem, ReportRow, Severity, SEVERITIES } from '../model';
 import { PolicyAnnotation, RuleLocation } from '../compiler/regoCompiler';
 import { packageOfRule } from './ruleEntrypoints';
+import { CURRENT_COLUMNS } from '../report/columns';
+import { closestNames } from '../text/closestNames';
 
 const RULE_NAME = /^(deny|violation|warn|info|skip)(?:_(\w+))?$/;
 const STATUS_OF: Record<string, FindingStatus> = { deny: 'fail', violation: 'fail', warn: 'warn', info: 'info', skip: 'skip' };
@@ -25,6 +27,8 @@ export interface CheckMetadata {
   /** Where the package is declared (the METADATA or the first rule). */
   file: string;
   line: number;
+  /** A METADATA `custom.severity` that is not a documented severity: the package falls back to medium and says so. */
+  invalidSeverity?: unknown;
 }
 
 export interface PolicyDescription {
@@ -59,8 +63,10 @@ export function describePackage(packagePath: string, description: PolicyDescript
   }
   const firstRule = description.rules.find((r) => r.package === slash);
   const anchor = own[0] ?? firstRule;
-  const severity = typeof custom.severity === 'string' && (SEVERITIES as readonly string[]).includes(custom.severity) ? (custom.severity as Severity) : 'medium';
+  const validSeverity = typeof custom.severity === 'string' && (SEVERITIES as readonly string[]).includes(custom.severity);
+  const severity = validSeverity ? (custom.severity as Severity) : 'medium';
   return {
+    ...(custom.severity !== undefined && !validSeverity ? { invalidSeverity: custom.severity } : {}),
     id: typeof custom.id === 'string' && custom.id !== '' ? custom.id : deriveCheckId(slash),
     title,
     description: descriptionText,
@@ -105,6 +111,15 @@ export function mapPackageResult(document: unknown, context: MappingContext): Ma
   if (typeof document !== 'object' || Array.isArray(document)) {
     problems.push(problemAt('', 'the package document is not an object'));
     return { findings, problems };
+  }
+  if (context.metadata.invalidSeverity !== undefined) {
+    problems.push({
+      file: context.metadata.file,
+      line: context.metadata.line,
+      column: context.metadata.line > 0 ? 1 : 0,
+      message: `${slash.replace(/\//g, '.')}: METADATA custom.severity must be one of ${SEVERITIES.join(', ')}, got ${describeType(context.metadata.invalidSeverity)}; its findings are reported as medium`,
+      code: 'policy-contract',
+    });
   }
   const rulesOfPackage = document as Record<string, unknown>;
   const excepted = collectExceptions(rulesOfPackage.exception, (message) => problems.push(problemAt('exception', message)));
@@ -192,14 +207,29 @@ function toFinding(result: unknown, status: FindingStatus, context: MappingConte
     report(`line must be an integer, got ${describeType(fields.line)}`);
     return undefined;
   }
-  // The row: by line when the policy gives one (duplicate user names exist in the wild), else by user name.
+  // The row: by line when the policy gives one (duplicate user names exist in the wild), else by user name. A finding
+  // about a user, line or column the report does not have would be placed somewhere made up: it is a contract problem.
   const index = rowIndex(input, parsed);
+  if (typeof fields.line === 'number' && !index.userByLine.has(fields.line)) {
+    report(`line ${fields.line} is not the line of a user row in ${input.report.file}`);
+    return undefined;
+  }
+  if (typeof fields.user === 'string' && typeof fields.line !== 'number' && !index.userByName.has(fields.user)) {
+    const near = closestNames(fields.user, index.userByName.keys());
+    report(`user ${JSON.stringify(fields.user)} is not a user of ${input.report.file}${near.length ? ` (did you mean ${near.map((n) => JSON.stringify(n)).join(' or ')}?)` : ''}`);
+    return undefined;
+  }
+  const column = typeof fields.field === 'string' ? fields.field : null;
+  if (column !== null && !isKnownColumn(column, input)) {
+    const near = closestNames(column, new Set([...CURRENT_COLUMNS, ...input.report.columns]));
+    report(`field ${JSON.stringify(column)} is not a column of a credential report${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}`);
+    return undefined;
+  }
   const user =
     (typeof fields.line === 'number' ? index.userByLine.get(fields.line) : undefined) ??
     (typeof fields.user === 'string' ? index.userByName.get(fields.user) : undefined);
   const row = user ? index.rowByLine.get(user.line) : undefined;
-  const column = typeof fields.field === 'string' ? fields.field : null;
-  const location = row ? (column && row.locations[column]) || row.locations.user : undefined;
+  const location = row ? (column && Object.hasOwn(row.locations, column) ? row.locations[column] : undefined) || row.locations.user : undefined;
   const finding: Finding = {
     check: metadata.id,
     status,
@@ -216,6 +246,11 @@ function toFinding(result: unknown, status: FindingStatus, context: MappingConte
   if (metadata.title) finding.title = metadata.title;
   if (location) finding.location = location;
   return finding;
+}
+
+/** A column AWS documents for credential reports, or one this report's header has (custom layouts keep extra columns). */
+function isKnownColumn(name: string, input: PolicyInput): boolean {
+  return CURRENT_COLUMNS.includes(name) || input.report.columns.includes(name);
 }
 
 interface RowIndex {
