@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { ParsedReport, PolicyInput, ReportProblem } from '../model';
 import { normalizeReport, NormalizeExtras } from './normalizer';
+import { decodeReportText } from './reportDecoding';
 import { parseReport } from './reportParser';
 
 /** A report file read, parsed and normalised; `input` is null when there is nothing to evaluate. */
@@ -99,11 +100,9 @@ export async function loadReport(file: string, evaluationTime: Date, extras: Nor
 }
 
 /**
- * Text of a report file. AWS writes UTF-8; a report saved again by a spreadsheet as "Unicode text" is UTF-16 with a
- * byte order mark, which is honoured rather than reported as binary.
+ * Text of a report file: UTF-8, or UTF-16 after its byte order mark. Invalid bytes read as U+FFFD; decodeReportText
+ * (reportDecoding.ts) also says where they are, and parseReport's `decoding` option turns them into warnings.
  */
 export function decodeReportBytes(bytes: Uint8Array): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
-  return new TextDecoder('utf-8').decode(bytes);
+  return decodeReportText(bytes).text;
 }

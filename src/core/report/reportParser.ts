@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { CellLocation, ParsedReport, ReportProblem, ReportRow } from '../model';
 import { CellLocator } from './cellLocator';
+import { DamagedRow, leadingCells, setAsideDamagedRows } from './damagedRows';
+import { decodeReportText, DecodedReportText, decodingProblems } from './reportDecoding';
 import { columnKind, CURRENT_COLUMNS, isSpecialValue, layoutOf, LEGACY16_COLUMNS, REQUIRED_COLUMNS } from './columns';
 import { parseReportTime } from './timeValues';
 
@@ -41,14 +43,50 @@ function isReportHeader(names: readonly string[]): boolean {
   return names.includes('user') && names.some((name) => name !== 'user' && columnKind(name) !== undefined);
 }
 
-export function parseReport(text: string, file: string): ParsedReport {
+export interface ParseOptions {
+  /** How the text was decoded from the file's bytes: its invalid sequences become located warnings. */
+  decoding?: DecodedReportText;
+}
+
+export function parseReport(text: string, file: string, options: ParseOptions = {}): ParsedReport {
   try {
-    return parseText(typeof text === 'string' ? text : String(text), file);
+    const report = parseText(typeof text === 'string' ? text : String(text), file);
+    return options.decoding ? withDecodingProblems(report, options.decoding) : report;
   } catch (error) {
     // A bug here must not take the editor or a CI run down with it: say so and return no rows.
     const reason = error instanceof Error ? error.message : String(error);
     return notAReport(file, `the report could not be read (internal error: ${reason})`);
   }
+}
+
+/** Decodes a report file's bytes (reportDecoding.ts) and parses the text, with a warning for every invalid sequence. */
+export function parseReportBytes(bytes: Uint8Array, file: string): ParsedReport {
+  const decoding = decodeReportText(bytes);
+  return parseReport(decoding.text, file, { decoding });
+}
+
+/**
+ * Adds the decoding warnings to a parsed report, each naming the cell it falls in. A file that is not a report keeps its
+ * one fatal error: nothing of it is read, and a binary file would otherwise bring a list of replaced bytes with it.
+ */
+export function withDecodingProblems(report: ParsedReport, decoding: DecodedReportText): ParsedReport {
+  if (decoding.invalidCount === 0 || report.problems.some((problem) => problem.code === 'not-a-report')) return report;
+  const added = decodingProblems(report.file, decoding).map((problem) => {
+    const column = problem.location && columnAt(report, problem.location.line, problem.location.startColumn);
+    return column === undefined ? problem : { ...problem, column };
+  });
+  const problems = [...report.problems, ...added].sort((a, b) => a.line - b.line);
+  return { ...report, problems };
+}
+
+function columnAt(report: ParsedReport, line: number, column: number): string | undefined {
+  for (const row of report.rows) {
+    if (row.line > line) break;
+    for (const [name, location] of Object.entries(row.locations)) {
+      if (location.line === line && location.startColumn <= column && column < location.endColumn) return name;
+    }
+  }
+  return undefined;
 }
 
 function notAReport(file: string, message: string, line = 1): ParsedReport {
@@ -82,7 +120,10 @@ function parseText(original: string, file: string): ParsedReport {
   // Editors do not count the BOM as a character, so columns are measured without it. Every line break becomes \n:
   // a \r only ever ends a line, so no cell moves on its line and line numbers stay those an editor shows. (A line
   // break inside a quoted cell is therefore read as \n whatever the file had; no credential report value holds one.)
-  const text = original.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const normalised = original.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  // Rows a stray quote damaged are blanked (offsets kept) so that csv-parse reads every other row where it is.
+  const recovery = setAsideDamagedRows(normalised);
+  const text = recovery.text;
   const locator = new CellLocator(text);
   const problems: ReportProblem[] = [];
   const syntaxErrors: CsvSyntaxError[] = [];
@@ -106,6 +147,7 @@ function parseText(original: string, file: string): ParsedReport {
     return notAReport(file, message, line);
   }
 
+  for (const damaged of recovery.damaged) problems.push(damagedRowProblem(damaged, normalised, locator, header, recovery.userIndex, file));
   const columnNames = checkHeader(header, headerRecord, file, problems);
   const rows: ReportRow[] = [];
   const firstLineOfUser = new Map<string, number>();
@@ -164,6 +206,39 @@ function syntaxProblem(file: string, code: string, line: number): ReportProblem 
       ? 'a quoted cell is never closed: the rest of the file from here is one cell and is ignored'
       : `the CSV is malformed here (${code}): this record is ignored`;
   return { file, line, severity: 'error', code: 'csv-syntax', message };
+}
+
+/** The located error for a row set aside (or a header read without its stray quote): where the quote is, what was lost. */
+function damagedRowProblem(damaged: DamagedRow, text: string, locator: CellLocator, header: string[], userIndex: number, file: string): ReportProblem {
+  const location = locator.locate(damaged.quote, damaged.quote + 1);
+  const column = damaged.header ? undefined : header[damaged.cellIndex];
+  const at = `the quote at column ${location.startColumn + 1}${column === undefined ? '' : ` (${column})`}`;
+  const until = damaged.reason === 'next-row' ? `before line ${locator.lineOf(damaged.end + 1)}, which starts a row` : 'before the end of the file';
+  if (damaged.header) {
+    return {
+      file,
+      line: location.line,
+      location,
+      severity: 'error',
+      code: 'unterminated-quote',
+      message: `unterminated quote in the header: ${at} opens a cell that never closes ${until}; the header is read as if the quote were not there`,
+    };
+  }
+  const trimmed = text.slice(damaged.start, damaged.end).replace(/\s+$/, '');
+  const first = locator.lineOf(damaged.start);
+  const last = locator.lineOf(damaged.start + Math.max(0, trimmed.length - 1));
+  const lines = first === last ? `line ${first} is` : `lines ${first}-${last} are`;
+  const user = userIndex < damaged.cellIndex ? leadingCells(text, damaged.start, userIndex + 1)[userIndex]?.trim() : undefined;
+  const whose = user ? ` (user "${shorten(user)}" is not audited)` : '';
+  return {
+    file,
+    line: location.line,
+    column,
+    location,
+    severity: 'error',
+    code: 'unterminated-quote',
+    message: `unterminated quote: ${at} opens a cell that never closes ${until}; the row is skipped: ${lines} not read${whose}`,
+  };
 }
 
 /** Locates each record's cells; `end` is the offset after the last record found in the text. */

@@ -197,16 +197,32 @@ describe('parseReport', () => {
     assert.equal(report.rows[0].cells.mfa_active, 'true');
   });
 
-  it('keeps the rows before an unclosed quote and reports the quote with its line', () => {
+  it('keeps the rows before and after an unclosed quote and reports the quote with its line', () => {
     const report = parseReport(reportText(userLine(), userLine({ user: '"bob' }), userLine({ user: 'carol' })), 'quote.csv');
     assert.deepEqual(
-      report.rows.map((row) => row.cells.user),
-      ['alice'],
+      report.rows.map((row) => [row.line, row.cells.user]),
+      [
+        [2, 'alice'],
+        [4, 'carol'],
+      ],
     );
-    const syntax = report.problems.find((problem) => problem.code === 'csv-syntax');
+    const syntax = report.problems.find((problem) => problem.code === 'unterminated-quote');
     assert.ok(syntax, JSON.stringify(report.problems));
     assert.equal(syntax.severity, 'error');
-    assert.equal(syntax.line, 3, "the line where the quote opens");
+    assert.equal(syntax.line, 3, 'the line where the quote opens');
+  });
+
+  it('reads a header whose quote never closes as if the quote were not there, with an error', () => {
+    const report = parseReport('"user,arn\nalice,x\n', 'x.csv');
+    assert.deepEqual(report.header, ['user', 'arn']);
+    assert.deepEqual(
+      report.rows.map((row) => [row.line, row.cells.user, row.cells.arn]),
+      [[2, 'alice', 'x']],
+    );
+    assert.deepEqual(
+      report.problems.filter((problem) => problem.severity === 'error').map((problem) => [problem.line, problem.code, problem.location]),
+      [[1, 'unterminated-quote', { line: 1, startColumn: 0, endColumn: 1 }]],
+    );
   });
 
   describe('a file that is not a credential report', () => {
@@ -218,7 +234,6 @@ describe('parseReport', () => {
       ['another CSV', 'name,email,team\nPam,pam@example.com,reception\n'],
       ['a user column and nothing AWS writes', 'user,email\nalice,a@example.com\n'],
       ['JSON', '{"Content": "dXNlcixhcm4=", "ReportFormat": "text/csv"}'],
-      ['an unclosed quote in the header', '"user,arn\nalice,x\n'],
     ];
     for (const [name, text] of cases) {
       it(`gets one not-a-report error and no rows: ${name}`, () => {
