@@ -26,6 +26,14 @@ export type EvaluationRequest =
 
 export type EvaluationReply = { ok: true; results: RawResults[] } | { ok: false; message: string; entrypoint?: string };
 
+/**
+ * Sent when the worker starts on an evaluation: the host's time limit counts from here, so a cold worker thread or the
+ * inputs queued before it (our own work, slow only on a loaded machine) never count against the policy.
+ */
+export interface EvaluationStarted {
+  started: true;
+}
+
 const inputs = new Map<number, JsonInput>();
 let loaded: { key: string; engine: PolicyEngine } | undefined;
 
@@ -61,7 +69,10 @@ if (parentPort) {
     queue = queue.then(async () => {
       if (request.kind === 'store') inputs.set(request.id, new JsonInput(request.json));
       else if (request.kind === 'forget') for (const id of request.ids) inputs.delete(id);
-      else port.postMessage(await evaluate(request));
+      else {
+        port.postMessage({ started: true } satisfies EvaluationStarted);
+        port.postMessage(await evaluate(request));
+      }
     });
   });
 }

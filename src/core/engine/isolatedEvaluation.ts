@@ -1,12 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EvaluationReply, EvaluationRequest } from './evaluationWorker';
+import { EvaluationReply, EvaluationRequest, EvaluationStarted } from './evaluationWorker';
 import { RawResults } from './policyEngine';
 
 export interface IsolationLimits {
-  /** Wall-clock limit for the whole job, in milliseconds (default 5000). */
+  /**
+   * Wall-clock limit of the evaluation, in milliseconds (default 5000), counted from when the worker starts on it: a
+   * worker thread's cold start and the inputs sent before the evaluation are not the policy's time.
+   */
   timeoutMs?: number;
+  /**
+   * How long the worker may take to start on the job (thread start-up, inputs queued before it), in milliseconds
+   * (default 300000). Only a broken or starved machine reaches it; it exists so nothing waits forever.
+   */
+  startLimitMs?: number;
   /** Old-generation heap limit of the worker (JavaScript side), in MiB (default 256). */
   maxMemoryMb?: number;
   /** Cap of the policy's wasm memory, in MiB (default 256). */
@@ -88,13 +96,23 @@ class WarmEvaluator {
         if (stop) this.stop(worker);
         action();
       };
-      const timer = setTimeout(
-        () => finish(() => reject(new IsolatedEvaluationError('timeout', `exceeded the ${formatSeconds(timeoutMs)} evaluation limit`)), true),
-        timeoutMs,
+      const startLimitMs = limits.startLimitMs ?? 300_000;
+      let timer = setTimeout(
+        () => finish(() => reject(new IsolatedEvaluationError('failed', `the evaluation worker did not start within ${formatSeconds(startLimitMs)}`)), true),
+        startLimitMs,
       );
       const onAbort = () => finish(() => reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled')), true);
-      const onMessage = (reply: EvaluationReply) =>
+      const onMessage = (reply: EvaluationReply | EvaluationStarted) => {
+        if ('started' in reply) {
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => finish(() => reject(new IsolatedEvaluationError('timeout', `exceeded the ${formatSeconds(timeoutMs)} evaluation limit`)), true),
+            timeoutMs,
+          );
+          return;
+        }
         finish(() => (reply.ok ? resolve(reply.results) : reject(new IsolatedEvaluationError('failed', reply.message, reply.entrypoint))), false);
+      };
       const onError = (error: Error & { code?: string }) =>
         finish(
           () =>
