@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditOptions, compareFindings } from './audit';
 import { BatchJob, BatchReply, BatchWorkerSetup } from './batchWorker';
-import { Finding, MfaDevice, PolicyProblem } from './model';
-import { ReportSummary } from './output/formatter';
+import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
+import { ReportSummary } from './output/outputModel';
 import { serialiseFindings, StreamedFormat } from './output/streamedOutput';
 import { suppressionFindings, Suppression } from './suppressions';
 
@@ -21,6 +21,8 @@ export interface BatchReportSource {
   path: string;
   generatedTime?: string;
   mfaDevices?: MfaDevice[] | null;
+  /** Problems found beside the report (its sidecar), carried onto its summary. */
+  problems?: ReportProblem[];
 }
 
 /** One report's findings, in output order: objects, or text already serialised for a streamed format. */
@@ -174,7 +176,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
         }
         const index = order[nextJob++]!;
         const source = reports[index]!;
-        current = { id: index, file: source.file, path: source.path, generatedTime: source.generatedTime, mfaDevices: source.mfaDevices };
+        current = { id: index, file: source.file, path: source.path, generatedTime: source.generatedTime, mfaDevices: source.mfaDevices, problems: source.problems };
         worker.postMessage(current);
       };
       const finishWorker = () => {
