@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ParsedReport, PolicyInput, ReportProblem } from '../model';
 import { normalizeReport, NormalizeExtras } from './normalizer';
 import { parseReport } from './reportParser';
@@ -68,7 +68,8 @@ export type BoundedBytes = { bytes: Buffer; size?: undefined; error?: undefined 
 export function readBoundedFile(path: string, maxBytes: number): BoundedBytes {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking, so opening a FIFO with no writer returns at once (and is then refused below) instead of hanging the run.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     return { error: error as NodeJS.ErrnoException };
   }

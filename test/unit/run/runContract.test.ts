@@ -3,6 +3,7 @@
  * evaluates, and a broken sidecar costing only its own report. Each case failed before the run layer existed.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,14 @@ describe('the run contract', function () {
         assert.equal(output.complete, false);
         assert.deepEqual(output.problems.map((p) => [p.source, p.file, p.code, p.severity]), [['report', missing, 'unreadable', 'error']]);
       }
+    });
+
+    it('2 for a FIFO named as a report: refused as not a regular file, without waiting for a writer', async function () {
+      if (process.platform === 'win32') this.skip();
+      execFileSync('mkfifo', [join(dir, 'pipe.csv')]);
+      const run = await credcheck('check', 'good.csv', 'pipe.csv', '--now', NOW, '--format', 'json');
+      assert.equal(run.code, 2, run.err);
+      assert.match(run.err, /^pipe\.csv: error: cannot read the report: not a regular file$/m);
     });
 
     it('the code follows only from the result: incomplete 2, else failing 1, else 0', () => {
