@@ -3,9 +3,8 @@
  * bundled checks in-process, evaluate user policies isolated in a worker, map results through the policy contract,
  * apply suppressions) and owns none of them. The evaluation time is chosen by the caller and read once.
  */
-import { createHash } from 'node:crypto';
 import { BundledPolicies, CatalogEntry, loadBundledPolicies } from './catalog';
-import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
+import { RegoCompiler, RegoModule } from './compiler/regoCompiler';
 import { IsolatedEvaluationError, IsolationLimits, evaluateIsolated } from './engine/isolatedEvaluation';
 import { PolicyEngine, PolicyEvaluationError, RawResults } from './engine/policyEngine';
 import { describePackage, mapPackageResult } from './engine/resultMapper';
@@ -21,6 +20,8 @@ export interface ReportSource {
   text: string;
   /** A fatal problem found before parsing (the file could not be read): the report is audited as empty, with it. */
   problem?: ReportProblem;
+  /** Problems found beside the report (its metadata sidecar): added to the report's problems, the report is still audited. */
+  problems?: ReportProblem[];
   generatedTime?: string;
   mfaDevices?: MfaDevice[] | null;
 }
@@ -35,7 +36,7 @@ export interface AuditOptions {
   /** Check parameters, seen by policies as `data.params`. */
   params?: Record<string, unknown>;
   userPolicies?: RegoModule[];
-  /** Needed only when there are user policies. */
+  /** Needed only when there are user policies. Wrap it in a CompilerCache to compile an unchanged policy set once. */
   compiler?: RegoCompiler;
   suppressions?: Suppression[];
   enabledChecks?: CheckSelection;
@@ -53,6 +54,8 @@ export interface AuditOptions {
    * at the same evaluation time is not parsed, normalised or run through the bundled checks again.
    */
   cache?: AuditCache;
+  /** The warm bundled engine, kept by the caller (default: the cache's, else a fresh engine for this call). */
+  engines?: EngineCache;
 }
 
 export interface AuditedReport {
@@ -78,9 +81,23 @@ interface CachedReport {
   bundled?: { key: string; wasm: Uint8Array; findings: Finding[]; problems: PolicyProblem[] };
 }
 
-/** Per-file results of earlier audits (the last one of each file, a bounded number of files). */
+/**
+ * The bundled policy's engine, loaded once and reused while the bundle stays the same: bundled checks run in-process
+ * for speed. Owned by the caller (a run, a worker thread, the extension's AuditCache), never module state.
+ */
+export class EngineCache {
+  private loaded: { wasm: Uint8Array; engine: Promise<PolicyEngine> } | undefined;
+
+  load(wasm: Uint8Array): Promise<PolicyEngine> {
+    if (this.loaded?.wasm !== wasm) this.loaded = { wasm, engine: PolicyEngine.load(wasm) };
+    return this.loaded.engine;
+  }
+}
+
+/** Per-file results of earlier audits (the last one of each file, a bounded number of files), and the warm engine. */
 export class AuditCache {
   private readonly entries = new Map<string, CachedReport>();
+  readonly engines = new EngineCache();
 
   constructor(private readonly maxFiles = 16) {}
 
@@ -102,14 +119,6 @@ export class AuditCache {
   }
 }
 
-let bundledEngine: { wasm: Uint8Array; engine: Promise<PolicyEngine> } | undefined;
-
-/** The bundled policy is loaded once per process and reused: bundled checks run in-process for speed. */
-function loadBundledEngine(wasm: Uint8Array): Promise<PolicyEngine> {
-  if (bundledEngine?.wasm !== wasm) bundledEngine = { wasm, engine: PolicyEngine.load(wasm) };
-  return bundledEngine.engine;
-}
-
 export function selectChecks(catalog: CatalogEntry[], selection: CheckSelection | undefined): CatalogEntry[] {
   if (Array.isArray(selection)) return catalog.filter((entry) => selection.includes(entry.id));
   const enable = new Set(selection?.enable ?? []);
@@ -117,50 +126,42 @@ export function selectChecks(catalog: CatalogEntry[], selection: CheckSelection 
   return catalog.filter((entry) => !disable.has(entry.id) && (entry.enabledByDefault || enable.has(entry.id)));
 }
 
-const compiledUserPolicies = new Map<string, Promise<CompileResult>>();
-
-/** User policies compiled on demand and cached by content hash, so an unchanged policy set is compiled once. */
-function compileUserPolicies(compiler: RegoCompiler, modules: RegoModule[], signal?: AbortSignal): Promise<CompileResult> {
-  const hash = createHash('sha256');
-  for (const module of [...modules].sort((a, b) => a.file.localeCompare(b.file))) hash.update(`${module.file}\0${module.source}\0`);
-  const key = hash.digest('hex');
-  let compiled = compiledUserPolicies.get(key);
-  if (!compiled) {
-    compiled = compiler.compile({ modules, signal });
-    compiledUserPolicies.set(key, compiled);
-    // A failed or aborted compilation is not worth keeping; keep the cache small in a long-lived extension host.
-    compiled.then((r) => !r.ok && compiledUserPolicies.delete(key), () => compiledUserPolicies.delete(key));
-    if (compiledUserPolicies.size > 16) compiledUserPolicies.delete(compiledUserPolicies.keys().next().value!);
-  }
-  return compiled;
-}
-
 function problemForPackage(file: string, line: number, message: string, code: string): PolicyProblem {
   return { file, line, column: line > 0 ? 1 : 0, message, code };
+}
+
+/**
+ * One report parsed and normalised into the document the policies see: the step `credcheck input` prints, shared so
+ * it prints exactly what `check` evaluates.
+ */
+export function prepareReport(source: ReportSource, now: Date, maxReportBytes = DEFAULT_MAX_REPORT_BYTES): AuditedReport {
+  // The editor hands over text it already holds: the limit still keeps parsing (35x the text) from exhausting memory.
+  const tooLarge = reportSizeProblem(source.file, Buffer.byteLength(source.text), maxReportBytes);
+  const fatal = source.problem ?? tooLarge;
+  const parsed = fatal ? problemReport(fatal) : parseReport(source.text, source.file);
+  if (source.generatedTime) parsed.generatedTime = source.generatedTime;
+  const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
+  const problems = source.problems && source.problems.length > 0 ? [...source.problems, ...parsed.problems] : parsed.problems;
+  return { file: source.file, input, parsed, problems };
 }
 
 export async function auditReports(options: AuditOptions): Promise<AuditResult> {
   const { now } = options;
   const cached: (CachedReport | undefined)[] = [];
   const reports: AuditedReport[] = options.reports.map((source) => {
-    const inputKey = JSON.stringify([now.toISOString(), source.generatedTime ?? null, source.mfaDevices ?? null, options.maxReportBytes ?? null, source.problem ?? null]);
+    const inputKey = JSON.stringify([now.toISOString(), source.generatedTime ?? null, source.mfaDevices ?? null, options.maxReportBytes ?? null, source.problem ?? null, source.problems ?? null]);
     const hit = options.cache?.lookup(source.file, source.text, inputKey);
     if (hit) {
       cached.push(hit);
       return hit.report;
     }
-    // The editor hands over text it already holds: the limit still keeps parsing (35x the text) from exhausting memory.
-    const tooLarge = reportSizeProblem(source.file, Buffer.byteLength(source.text), options.maxReportBytes ?? DEFAULT_MAX_REPORT_BYTES);
-    const fatal = source.problem ?? tooLarge;
-    const parsed = fatal ? problemReport(fatal) : parseReport(source.text, source.file);
-    if (source.generatedTime) parsed.generatedTime = source.generatedTime;
-    const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
-    const report = { file: source.file, input, parsed, problems: parsed.problems };
+    const report = prepareReport(source, now, options.maxReportBytes);
     const entry: CachedReport = { text: source.text, inputKey, report };
     options.cache?.store(source.file, entry);
     cached.push(entry);
     return report;
   });
+  const engines = options.engines ?? options.cache?.engines ?? new EngineCache();
   const data = { params: options.params ?? {} };
   const findings: Finding[] = [];
   const policyProblems: PolicyProblem[] = [];
@@ -177,7 +178,7 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
       if (!entry.bundled || entry.bundled.key !== bundledKey || entry.bundled.wasm !== bundled.wasm) {
         const reportFindings: Finding[] = [];
         const reportProblems: PolicyProblem[] = [];
-        await evaluateBundled(bundled, selected, data, report, now, reportFindings, reportProblems);
+        await evaluateBundled(await engines.load(bundled.wasm), bundled, selected, data, report, now, reportFindings, reportProblems);
         entry.bundled = { key: bundledKey, wasm: bundled.wasm, findings: reportFindings, problems: reportProblems };
       }
       for (const finding of entry.bundled.findings) findings.push(finding);
@@ -196,6 +197,7 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
 
 /** The selected bundled checks on one report, in-process. One check failing at run time does not stop the others. */
 async function evaluateBundled(
+  engine: PolicyEngine,
   bundled: BundledPolicies,
   selected: CatalogEntry[],
   data: Record<string, unknown>,
@@ -204,7 +206,6 @@ async function evaluateBundled(
   findings: Finding[],
   policyProblems: PolicyProblem[],
 ): Promise<void> {
-  const engine = await loadBundledEngine(bundled.wasm);
   engine.setData(data);
   // One check failing at run time (a builtin error, its memory cap) is reported on that check; the others still run.
   let remaining = selected.map((entry) => entry.entrypoint);
@@ -240,7 +241,7 @@ async function auditUserPolicies(
     policyProblems.push({ file: modules[0]!.file, line: 0, column: 0, message: 'no Rego compiler is available to compile this policy', code: 'no-compiler' });
     return;
   }
-  const compiled = await compileUserPolicies(options.compiler, modules, options.signal);
+  const compiled = await options.compiler.compile({ modules, signal: options.signal });
   if (!compiled.ok) {
     policyProblems.push(...compiled.errors);
     return;

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditOptions, compareFindings } from './audit';
 import { BatchJob, BatchReply, BatchWorkerSetup } from './batchWorker';
-import { Finding, MfaDevice, PolicyProblem } from './model';
-import { ReportSummary } from './output/formatter';
+import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
+import { ReportSummary } from './output/outputModel';
 import { serialiseFindings, StreamedFormat } from './output/streamedOutput';
 import { suppressionFindings, Suppression } from './suppressions';
 
@@ -21,6 +21,8 @@ export interface BatchReportSource {
   path: string;
   generatedTime?: string;
   mfaDevices?: MfaDevice[] | null;
+  /** Problems found beside the report (its sidecar), carried onto its summary. */
+  problems?: ReportProblem[];
 }
 
 /** One report's findings, in output order: objects, or text already serialised for a streamed format. */
@@ -80,12 +82,12 @@ function fileSize(path: string): number {
 type Outcome = Extract<BatchReply, { ok: true }>;
 
 /** A report whose worker failed or died: a fatal problem on that report, so the run exits 2 and the others still count. */
-function failedOutcome(id: number, file: string, reason: string): Outcome {
+function failedOutcome(id: number, file: string, reason: string, sidecarProblems: ReportProblem[] = []): Outcome {
   return {
     id, ok: true, policyProblems: [], usedSuppressions: [], failing: false, findingCount: 0,
     summary: {
       file, layout: 'custom', accountId: null, users: 0,
-      problems: [{ file, line: 1, severity: 'error', code: 'audit-failed', message: `the report could not be audited: ${reason}` }],
+      problems: [...sidecarProblems, { file, line: 1, severity: 'error', code: 'audit-failed', message: `the report could not be audited: ${reason}` }],
     },
   };
 }
@@ -174,7 +176,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
         }
         const index = order[nextJob++]!;
         const source = reports[index]!;
-        current = { id: index, file: source.file, path: source.path, generatedTime: source.generatedTime, mfaDevices: source.mfaDevices };
+        current = { id: index, file: source.file, path: source.path, generatedTime: source.generatedTime, mfaDevices: source.mfaDevices, problems: source.problems };
         worker.postMessage(current);
       };
       const finishWorker = () => {
@@ -185,7 +187,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
         if (stopped) return;
         stopped = true;
         void worker.terminate();
-        if (current) settle(failedOutcome(current.id, current.file, reason));
+        if (current) settle(failedOutcome(current.id, current.file, reason, current.problems));
         current = undefined;
         // A replacement takes the remaining reports; the failed one is not retried (it would likely fail again).
         if (nextJob < order.length) startWorker();
@@ -193,7 +195,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
       };
       worker.on('message', (reply: BatchReply) => {
         if (stopped || !current || reply.id !== current.id) return;
-        settle(reply.ok ? reply : failedOutcome(reply.id, current.file, reply.message));
+        settle(reply.ok ? reply : failedOutcome(reply.id, current.file, reply.message, current.problems));
         dispatch();
       });
       worker.on('error', (error: Error & { code?: string }) =>
@@ -227,7 +229,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
   const lateFindings = options.suppressions ? suppressionFindings(options.suppressions, used, options.now).sort(compareFindings) : [];
   findingCount += lateFindings.length;
   return {
-    reports: outcomes.map((outcome, index) => outcome?.summary ?? failedOutcome(index, reports[index]!.file, 'it was never audited').summary),
+    reports: outcomes.map((outcome, index) => outcome?.summary ?? failedOutcome(index, reports[index]!.file, 'it was never audited', reports[index]!.problems).summary),
     policyProblems,
     lateFindings,
     failing,

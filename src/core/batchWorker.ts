@@ -1,15 +1,15 @@
 /**
  * Worker-thread entry of batchAudit: audits one report file at a time with the same façade the single-threaded CLI uses
- * (auditReports on ONE report, so findings are identical), keeps the bundled policy engine warm across reports (cached
- * per thread by audit.ts), and posts back only the report's summary and its findings, then drops everything else.
+ * (auditReports on ONE report, so findings are identical), keeps the bundled policy engine warm across reports (an EngineCache
+ * per thread), and posts back only the report's summary and its findings, then drops everything else.
  * Bundled to dist/batchWorker.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { auditReports, CheckSelection } from './audit';
+import { auditReports, CheckSelection, EngineCache } from './audit';
 import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
-import { Finding, MfaDevice, PolicyProblem } from './model';
+import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
 import { isFailing } from './output/findingFields';
-import { ReportSummary } from './output/formatter';
+import { ReportSummary } from './output/outputModel';
 import { serialiseFindings, StreamedFormat } from './output/streamedOutput';
 import { readReportText, TOO_LARGE_HINT } from './report/reportLoader';
 import { markSuppressed, Suppression } from './suppressions';
@@ -36,6 +36,8 @@ export interface BatchJob {
   path: string;
   generatedTime?: string;
   mfaDevices?: MfaDevice[] | null;
+  /** Problems the main thread found beside the report (its sidecar). */
+  problems?: ReportProblem[];
 }
 
 export type BatchReply =
@@ -53,17 +55,18 @@ export type BatchReply =
     }
   | { id: number; ok: false; message: string };
 
-export async function auditJob(setup: BatchWorkerSetup, job: BatchJob, compiler: RegoCompiler | undefined): Promise<BatchReply> {
+export async function auditJob(setup: BatchWorkerSetup, job: BatchJob, compiler: RegoCompiler | undefined, engines: EngineCache): Promise<BatchReply> {
   const read = readReportText(job.path, job.file, setup.maxReportBytes, TOO_LARGE_HINT);
   const now = new Date(setup.now);
   const result = await auditReports({
-    reports: [{ file: job.file, text: read.text ?? '', problem: read.problem, generatedTime: job.generatedTime, mfaDevices: job.mfaDevices }],
+    reports: [{ file: job.file, text: read.text ?? '', problem: read.problem, problems: job.problems, generatedTime: job.generatedTime, mfaDevices: job.mfaDevices }],
     now,
     params: setup.params,
     userPolicies: setup.userPolicies?.modules,
     compiler,
     enabledChecks: setup.enabledChecks,
     maxReportBytes: setup.maxReportBytes,
+    engines,
   });
   const report = result.reports[0]!;
   const summary: ReportSummary = {
@@ -95,13 +98,15 @@ if (parentPort && workerData) {
   const port = parentPort;
   const setup = workerData as BatchWorkerSetup;
   const compiler = setup.userPolicies?.compiled ? precompiled(setup.userPolicies.compiled) : undefined;
+  // The bundled engine stays warm across this thread's reports.
+  const engines = new EngineCache();
   // One report at a time: the next job message waits in the port's queue until this one is answered.
   let chain = Promise.resolve();
   port.on('message', (job: BatchJob) => {
     chain = chain.then(async () => {
       let reply: BatchReply;
       try {
-        reply = await auditJob(setup, job, compiler);
+        reply = await auditJob(setup, job, compiler, engines);
       } catch (error) {
         reply = { id: job.id, ok: false, message: error instanceof Error ? error.message : String(error) };
       }

@@ -14,6 +14,9 @@ export interface CheckParameter {
   name: string;
   default?: unknown;
   description?: string;
+  /** Bounds declared in METADATA (`minimum`, `maximum`); run/runSettings.ts derives them from the unit when absent. */
+  minimum?: number;
+  maximum?: number;
 }
 
 export interface CatalogEntry {
@@ -82,7 +85,7 @@ function readParameters(value: unknown): CheckParameter[] {
       if (typeof entry === 'string') return [{ name: entry }];
       const record = asRecord(entry);
       return typeof record.name === 'string'
-        ? [{ name: record.name, default: record.default, description: typeof record.description === 'string' ? record.description : undefined }]
+        ? [{ name: record.name, default: record.default, description: typeof record.description === 'string' ? record.description : undefined, ...bounds(record) }]
         : [];
     });
   }
@@ -90,9 +93,16 @@ function readParameters(value: unknown): CheckParameter[] {
   return Object.entries(asRecord(value)).map(([name, entry]) => {
     const record = asRecord(entry);
     return 'default' in record
-      ? { name, default: record.default, description: typeof record.description === 'string' ? record.description : undefined }
+      ? { name, default: record.default, description: typeof record.description === 'string' ? record.description : undefined, ...bounds(record) }
       : { name, default: entry };
   });
+}
+
+function bounds(record: Record<string, unknown>): Pick<CheckParameter, 'minimum' | 'maximum'> {
+  return {
+    ...(typeof record.minimum === 'number' ? { minimum: record.minimum } : {}),
+    ...(typeof record.maximum === 'number' ? { maximum: record.maximum } : {}),
+  };
 }
 
 function readFrameworks(value: unknown): Record<string, string[]> {

@@ -12,6 +12,7 @@ import type { ProfileFetchOutcome } from '../core/fetch/multiAccountFetcher';
 import { GroupingOrder } from '../core/findingGroups';
 import { Severity, SEVERITIES } from '../core/model';
 import { FORMAT_NAMES, OutputContext, getFormatter } from '../core/output/formatter';
+import { collectRunProblems } from '../core/output/problemText';
 import { expiryAfterDays } from '../core/suppressionEditor';
 import { FindingReference } from './codeActions';
 import { CheckDocumentation, cellRange } from './diagnostics';
@@ -215,6 +216,7 @@ export function commandTable(services: Services): CommandTable {
         evaluationTime: report.evaluationTime,
         toolVersion: String(context.extension.packageJSON.version ?? '0.0.0'),
         ...(compliance ? { compliance } : {}),
+        ...collectRunProblems(report.outcome.reports, report.policyProblems),
       };
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(formatter.format(outputContext)));
       log.info(`exported ${report.findings.length} findings as ${formatter.name} to ${vscode.workspace.asRelativePath(uri)}`);

@@ -12,7 +12,7 @@
  *   no quoted cell open (an open quote legitimately swallows the rows after it, and that is reported as csv-syntax).
  */
 import fc from 'fast-check';
-import { auditReports } from '../../src/core/audit';
+import { auditReports, EngineCache } from '../../src/core/audit';
 import { Finding } from '../../src/core/model';
 import { realworldReports } from '../unit/engine/realworldReports';
 
@@ -219,6 +219,9 @@ function groupByLine(findings: Finding[]): Map<number, string[]> {
   return byLine;
 }
 
+/** One warm bundled engine for every case of the harness (the run layer keeps no engine of its own between calls). */
+const engines = new EngineCache();
+
 /** Audits each real report once, unmutated, to know what every row yields. */
 export async function loadBaselines(): Promise<Baseline[]> {
   const baselines: Baseline[] = [];
@@ -226,7 +229,7 @@ export async function loadBaselines(): Promise<Baseline[]> {
     // The real files have one row per line (no quoted line breaks), which the segment model relies on.
     const lines = report.text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
     const segments = lines.map((text, index) => ({ text, origin: index }));
-    const result = await auditReports({ reports: [{ file: report.file, text: lines.join('\n') }], now: report.now });
+    const result = await auditReports({ reports: [{ file: report.file, text: lines.join('\n') }], now: report.now, engines });
     const byLine = groupByLine(result.findings);
     const rows = new Map<number, { user: string; findings: string[] }>();
     for (const user of result.reports[0]!.input.users) rows.set(user.line - 1, { user: user.user, findings: byLine.get(user.line) ?? [] });
@@ -248,7 +251,7 @@ export async function checkCase(baselines: Baseline[], fuzzCase: FuzzCase, stati
   const baseline = baselines[fuzzCase.report % baselines.length]!;
   const segments = applyMutations(baseline.segments, fuzzCase.mutations);
   const text = segments.map((segment) => segment.text).join('\n');
-  const result = await auditReports({ reports: [{ file: baseline.file, text }], now: baseline.now });
+  const result = await auditReports({ reports: [{ file: baseline.file, text }], now: baseline.now, engines });
   const [audited] = result.reports;
   if (!audited) throw new Error('no report in the result');
   const lastLine = countLineBreaks(text) + 1;

@@ -1,40 +1,37 @@
-import { ReportProblem } from '../../core/model';
-import { loadReport } from '../../core/report/reportLoader';
-import { parseReportTime } from '../../core/report/timeValues';
+import { formatProblem, reportRunProblem } from '../../core/output/problemText';
+import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
+import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { CliIo, readCommandArguments, UsageError } from '../io';
+import { evaluationTimeFrom } from '../runArguments';
 
 /**
- * `credcheck input <report.csv> [--now <ISO 8601>]`: prints the exact document policies are evaluated against, to
- * debug a policy or to feed `opa eval` and `conftest`. Problems in the report go to stderr; the JSON stays clean.
+ * `credcheck input <report.csv> [--now <ISO 8601>|report]`: prints the exact document policies are evaluated against
+ * (the run layer's loader and preparation, as `check` uses them: working directory, size limit, `.meta.json` sidecar,
+ * evaluation time), to debug a policy or to feed `opa eval` and `conftest`. Problems go to stderr; the JSON stays clean.
+ * Exit 2 when the report could not be read (nothing printed) or has a problem of severity error (printed all the same).
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = readArguments(args);
   if (positionals.length !== 1) {
-    throw new UsageError(`expected one report file, got ${positionals.length}\nusage: credcheck input <report.csv> [--now <ISO 8601>]`);
+    throw new UsageError(`expected one report file, got ${positionals.length}\nusage: credcheck input <report.csv> [--now <ISO 8601>|report]`);
   }
-  const evaluationTime = evaluationTimeFrom(values.now);
-  const file = positionals[0];
-  const { report, input } = await loadReport(file, evaluationTime);
-  for (const problem of report.problems) io.stderr(`${formatProblem(problem)}\n`);
-  if (!input) return 2;
-  io.stdout(`${JSON.stringify(input, null, 2)}\n`);
-  return 0;
+  let prepared;
+  try {
+    prepared = prepareRunInputs({
+      reports: [{ file: positionals[0]! }], cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
+      now: evaluationTimeFrom(values.now),
+    });
+  } catch (error) {
+    if (error instanceof RunRequestError) throw new UsageError(error.message);
+    throw error;
+  }
+  const report = prepared.reports[0]!;
+  for (const problem of report.problems) io.stderr(`${formatProblem(reportRunProblem(problem))}\n`);
+  if (isFatalReport(report.parsed)) return 2;
+  io.stdout(`${JSON.stringify(report.input, null, 2)}\n`);
+  return report.problems.some((problem) => problem.severity === 'error') ? 2 : 0;
 }
 
 function readArguments(args: string[]) {
   return readCommandArguments(args, { now: { type: 'string' } }, '');
-}
-
-/** The one instant of this evaluation: `--now`, or the wall clock read once here. */
-export function evaluationTimeFrom(now: string | undefined): Date {
-  if (now === undefined) return new Date();
-  const time = parseReportTime(now);
-  if (!time) throw new UsageError(`--now "${now}" is not an ISO 8601 time (for example 2024-04-22T19:47:52Z)`);
-  return new Date(time.epochMs);
-}
-
-/** `file:line: severity: message`, the form compilers use, so editors and CI logs link it (no line for a file that cannot be read). */
-export function formatProblem(problem: ReportProblem): string {
-  const where = problem.code === 'unreadable' ? problem.file : `${problem.file}:${problem.line}`;
-  return `${where}: ${problem.severity}: ${problem.message}`;
 }

@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { RegoCompiler } from '../../core/compiler/regoCompiler';
 import { PolicyInput, PolicyProblem } from '../../core/model';
+import { formatProblem, reportRunProblem } from '../../core/output/problemText';
 import { ExampleQuery, loadExampleQueries } from '../../core/query/exampleQueries';
 import { QUERY_FILE } from '../../core/query/queryModule';
 import { QueryRunner } from '../../core/query/queryRunner';
 import { columnOrderOf, combineReportTables, QueryTable, shapeQueryTable } from '../../core/query/queryTable';
 import { formatQueryTable, QUERY_TABLE_FORMATS, QueryTableFormat } from '../../core/query/queryTableFormat';
-import { loadReport } from '../../core/report/reportLoader';
+import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
+import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, readCommandArguments, UsageError } from '../io';
-import { evaluationTimeFrom, formatProblem } from './input';
+import { evaluationTimeFrom } from '../runArguments';
 
 const USAGE =
   "usage: credcheck query <report.csv>... '<rego query>' [--now <ISO 8601>] [--format table|json|csv]\n" +
@@ -36,19 +39,31 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
     return 0;
   }
 
-  const { text, label, reports } = chooseQuery(values, positionals);
+  const { text, label, reports } = chooseQuery(values, positionals, io.cwd);
   if (reports.length === 0) throw new UsageError(`expected at least one report file\n${USAGE}`);
-  const now = evaluationTimeFrom(values.now);
-
+  let prepared;
+  try {
+    // The run layer's loader, as `check` uses it: working directory, size limit, `.meta.json` sidecar, evaluation time.
+    prepared = prepareRunInputs({
+      reports: reports.map((file) => ({ file })), cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
+      now: evaluationTimeFrom(values.now),
+    });
+  } catch (error) {
+    if (error instanceof RunRequestError) throw new UsageError(error.message);
+    throw error;
+  }
   const inputs: PolicyInput[] = [];
   let unreadable = false;
-  for (const file of reports) {
-    const { report, input } = await loadReport(file, now);
-    for (const problem of report.problems) io.stderr(`${formatProblem(problem)}\n`);
-    if (input) inputs.push(input);
-    else unreadable = true;
+  // A report with an error (rows lost) is still queried, but the answer is incomplete: exit 2 after printing it.
+  let incomplete = false;
+  for (const report of prepared.reports) {
+    for (const problem of report.problems) io.stderr(`${formatProblem(reportRunProblem(problem))}\n`);
+    if (isFatalReport(report.parsed)) unreadable = true;
+    else inputs.push(report.input);
+    if (report.problems.some((problem) => problem.severity === 'error')) incomplete = true;
   }
   if (unreadable) return 2;
+  const answered = incomplete ? 2 : 0;
 
   const compiler = await (dependencies.createCompiler ?? createDefaultCompiler)();
   try {
@@ -63,13 +78,13 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
       const document = single ? (single.defined ? single.value : undefined) : outcome.results.map((r) => ({ report: r.file, defined: r.defined, value: r.defined ? r.value : null }));
       if (document === undefined) io.stderr('undefined (the query has no value)\n');
       else io.stdout(`${JSON.stringify(document, null, 2)}\n`);
-      return 0;
+      return answered;
     }
     const columnOrder = columnOrderOf(text);
     const tables = outcome.results.map((result) => ({ file: result.file, table: shapeQueryTable(result.defined ? result.value : undefined, { columnOrder }) }));
     const table: QueryTable = tables.length === 1 ? tables[0]!.table : combineReportTables(tables);
     io.stdout(formatQueryTable(table, format));
-    return 0;
+    return answered;
   } finally {
     compiler.dispose();
   }
@@ -84,7 +99,7 @@ function readArguments(args: string[]) {
 }
 
 /** The query comes from --example, --query-file, or the last positional argument (after the reports). */
-function chooseQuery(values: { example?: string; 'query-file'?: string }, positionals: string[]): { text: string; label: string; reports: string[] } {
+function chooseQuery(values: { example?: string; 'query-file'?: string }, positionals: string[], cwd: string): { text: string; label: string; reports: string[] } {
   if (values.example !== undefined && values['query-file'] !== undefined) throw new UsageError('give --example or --query-file, not both');
   if (values.example !== undefined) {
     const examples = loadExampleQueries();
@@ -98,7 +113,7 @@ function chooseQuery(values: { example?: string; 'query-file'?: string }, positi
   if (values['query-file'] !== undefined) {
     let text: string;
     try {
-      text = readFileSync(values['query-file'], 'utf8');
+      text = readFileSync(resolve(cwd, values['query-file']), 'utf8');
     } catch (error) {
       throw new UsageError(`cannot read --query-file ${values['query-file']}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -1,5 +1,5 @@
 import { Finding } from '../model';
-import { Formatter } from './formatter';
+import { Formatter } from './outputModel';
 
 const COLUMNS = ['check', 'status', 'severity', 'account', 'user', 'arn', 'key', 'file', 'line', 'column', 'message', 'suppressed', 'controls'] as const;
 

@@ -1,7 +1,10 @@
-import { Formatter, ReportSummary } from './formatter';
+import { Formatter, ReportSummary } from './outputModel';
 import { toFindingRecord } from './findingFields';
 
-/** `{"reports": [...], "findings": [...]}` (plus policy problems and the compliance summary when there are any). */
+/**
+ * `{"reports": [...], "findings": [...]}` (plus policy problems and the compliance summary when there are any), then
+ * `problems` (every problem of the run) and `complete` (false when an error left part of the audit undone).
+ */
 export const jsonFormatter: Formatter = {
   name: 'json',
   format(context) {
@@ -12,6 +15,9 @@ export const jsonFormatter: Formatter = {
     };
     if (context.policyProblems.length > 0) document.policy_problems = context.policyProblems;
     if (context.compliance) document.compliance = { framework: context.compliance.framework, controls: context.compliance.controls };
+    // Last, after the fields consumers already read: every problem of the run, and whether the findings are the whole answer.
+    document.problems = context.problems;
+    document.complete = context.complete;
     return `${JSON.stringify(document, null, 2)}\n`;
   },
 };

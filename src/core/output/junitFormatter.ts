@@ -1,5 +1,6 @@
 import { Finding } from '../model';
-import { Formatter } from './formatter';
+import { Formatter, RunProblem } from './outputModel';
+import { formatProblem } from './problemText';
 
 function escapeXml(text: string): string {
   // Control characters other than tab/newline are not allowed in XML 1.0 at all.
@@ -11,7 +12,18 @@ function caseName(finding: Finding): string {
   return `${who}${finding.key ? ` key ${finding.key}` : ''} (${finding.file}${finding.line !== null ? `:${finding.line}` : ''})`;
 }
 
-/** One test suite per check, one test case per finding: fail is a failure, warn/info pass with output, skip is skipped. */
+/** A problem's test case: an error stops part of the audit (`<error>`), a warning passes with its text as output. */
+function problemCase(problem: RunProblem): string[] {
+  const open = `    <testcase classname="credcheck.problems" name="${escapeXml(formatProblem({ ...problem, message: problem.code }))}">`;
+  const message = escapeXml(formatProblem(problem));
+  if (problem.severity === 'error') return [open, `      <error message="${message}" type="${escapeXml(problem.code)}">${message}</error>`, '    </testcase>'];
+  return [open, `      <system-out>${message}</system-out>`, '    </testcase>'];
+}
+
+/**
+ * One test suite per check, one test case per finding: fail is a failure, warn/info pass with output, skip is skipped.
+ * The run's problems come first as a suite of their own, so a run that could not read a report is never "0 tests".
+ */
 export const junitFormatter: Formatter = {
   name: 'junit',
   format(context) {
@@ -19,8 +31,15 @@ export const junitFormatter: Formatter = {
     for (const finding of context.findings) byCheck.set(finding.check, [...(byCheck.get(finding.check) ?? []), finding]);
     const failures = (list: Finding[]) => list.filter((f) => f.status === 'fail' && !f.suppressed).length;
     const skipped = (list: Finding[]) => list.filter((f) => f.status === 'skip' || (f.status === 'fail' && f.suppressed)).length;
+    const errors = context.problems.filter((p) => p.severity === 'error').length;
+    const errorsAttribute = errors > 0 ? ` errors="${errors}"` : '';
     const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-    lines.push(`<testsuites name="credcheck" tests="${context.findings.length}" failures="${failures(context.findings)}" skipped="${skipped(context.findings)}" timestamp="${escapeXml(context.evaluationTime)}">`);
+    lines.push(`<testsuites name="credcheck" tests="${context.findings.length + context.problems.length}" failures="${failures(context.findings)}"${errorsAttribute} skipped="${skipped(context.findings)}" timestamp="${escapeXml(context.evaluationTime)}">`);
+    if (context.problems.length > 0) {
+      lines.push(`  <testsuite name="credcheck.problems" tests="${context.problems.length}" failures="0" errors="${errors}" skipped="0">`);
+      for (const problem of context.problems) lines.push(...problemCase(problem));
+      lines.push('  </testsuite>');
+    }
     for (const [check, list] of [...byCheck.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       lines.push(`  <testsuite name="${escapeXml(check)}" tests="${list.length}" failures="${failures(list)}" skipped="${skipped(list)}">`);
       for (const finding of list) {

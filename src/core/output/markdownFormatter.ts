@@ -1,5 +1,6 @@
-import { Formatter } from './formatter';
+import { Formatter } from './outputModel';
 import { isFailing } from './findingFields';
+import { formatProblem } from './problemText';
 
 function cell(text: string | number | null | undefined): string {
   return text === null || text === undefined ? '' : String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
@@ -11,6 +12,7 @@ export const markdownFormatter: Formatter = {
     const failing = context.findings.filter(isFailing).length;
     const lines = ['# credcheck findings', '', `Evaluation time: ${context.evaluationTime}. Reports: ${context.reports.map((r) => cell(r.file)).join(', ') || 'none'}.`, ''];
     lines.push(`**${failing} failing**, ${context.findings.length} findings in all.`, '');
+    if (!context.complete) lines.push('**The audit is incomplete**: a problem below kept part of it from running; these findings are not the whole answer.', '');
     if (context.findings.length > 0) {
       lines.push('| Status | Severity | Check | User | Key | Location | Message |', '| --- | --- | --- | --- | --- | --- | --- |');
       for (const f of context.findings) {
@@ -25,8 +27,7 @@ export const markdownFormatter: Formatter = {
       for (const c of context.compliance.controls) lines.push(`| ${cell(c.control)} | ${c.status} | ${cell(c.checks.join(', '))} | ${c.failing} | ${c.suppressed} |`);
       lines.push('');
     }
-    const problems = [...context.reports.flatMap((r) => r.problems.map((p) => `${p.file}:${p.line}: ${p.message}`)), ...context.policyProblems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`)];
-    if (problems.length > 0) lines.push('## Problems', '', ...problems.map((p) => `- ${cell(p)}`), '');
+    if (context.problems.length > 0) lines.push('## Problems', '', ...context.problems.map((p) => `- ${cell(formatProblem(p))}`), '');
     return `${lines.join('\n')}`;
   },
 };

@@ -1,6 +1,6 @@
 import { CatalogEntry } from '../catalog';
 import { Finding } from '../model';
-import { Formatter } from './formatter';
+import { Formatter } from './outputModel';
 
 const LEVEL: Record<Finding['status'], 'error' | 'warning' | 'note' | 'none'> = { fail: 'error', warn: 'warning', info: 'note', skip: 'none' };
 const SECURITY_SEVERITY: Record<Finding['severity'], string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
@@ -72,18 +72,23 @@ export const sarifFormatter: Formatter = {
       if (f.suppressed) result.suppressions = [{ kind: 'external', justification: f.suppressed.reason }];
       return result;
     });
-    const notifications = context.policyProblems.map((p) => ({
-      level: 'error',
-      message: { text: p.message },
-      locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(p.file) }, ...(p.line > 0 ? { region: { startLine: p.line, ...(p.column > 0 ? { startColumn: p.column } : {}) } } : {}) } }],
-    }));
+    // Every problem of the run, so a report that could not be read never looks like a clean run to a SARIF consumer.
+    const notifications = context.problems.map((p) => {
+      const region = p.line !== null ? { region: { startLine: p.line, ...(p.column !== null ? { startColumn: p.column } : {}) } } : {};
+      return {
+        level: p.severity,
+        message: { text: p.message },
+        descriptor: { id: p.code },
+        ...(p.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(p.file.split('\\').join('/')) }, ...region } }] } : {}),
+      };
+    });
     const sarif = {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       version: '2.1.0',
       runs: [
         {
           tool: { driver: { name: 'credcheck', version: context.toolVersion, informationUri: 'https://github.com/credcheck/credcheck', rules } },
-          invocations: [{ executionSuccessful: context.policyProblems.length === 0, toolExecutionNotifications: notifications }],
+          invocations: [{ executionSuccessful: context.complete, toolExecutionNotifications: notifications }],
           results,
           properties: { evaluationTime: context.evaluationTime },
         },

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Finding, PolicyProblem } from '../model';
 import { CSV_HEADER, toCsvRow } from './csvFormatter';
 import { toFindingRecord } from './findingFields';
-import { ReportSummary } from './formatter';
+import { ReportSummary, RunProblem } from './outputModel';
 import { toReportRecord } from './jsonFormatter';
 
 export type StreamedFormat = 'json' | 'csv';
@@ -43,6 +43,9 @@ export interface StreamedOutputEnding {
   evaluationTime: string;
   /** Findings made at the end (expired or unused suppressions), sorted; they go between the reports' findings by file name. */
   lateFindings: Finding[];
+  /** Every problem of the run and whether it is complete, as jsonFormatter writes them (csv leaves them out). */
+  problems: RunProblem[];
+  complete: boolean;
 }
 
 const COPY_BLOCK = 4 * 1024 * 1024;
@@ -118,6 +121,7 @@ export class StreamedOutput {
     if (this.format === 'json') {
       if (findingCount > 0) text('\n  ]');
       if (ending.policyProblems.length > 0) text(`,\n  "policy_problems": ${nested(ending.policyProblems, '  ').slice(2)}`);
+      text(`,\n  "problems": ${nested(ending.problems, '  ').slice(2)},\n  "complete": ${ending.complete}`);
       text('\n}\n');
     }
     this.dispose();

@@ -1,6 +1,7 @@
 import { Finding } from '../model';
-import { Formatter } from './formatter';
+import { Formatter } from './outputModel';
 import { findingPlace, isFailing } from './findingFields';
+import { formatProblem } from './problemText';
 
 /** One line per finding: tabs and line breaks in user names or messages would break the columns. */
 function oneLine(text: string): string {
@@ -48,10 +49,10 @@ export const tableFormatter: Formatter = {
       lines.push(...pad(rows).map((line) => `  ${line}`), '');
     }
     for (const report of context.reports) if (report.generatedTime) lines.push(`${report.file}: report generated ${report.generatedTime}`);
-    for (const report of context.reports) for (const p of report.problems) lines.push(`${p.file}:${p.line}: ${p.severity}: ${p.message}`);
-    for (const p of context.policyProblems) lines.push(`${p.file}:${p.line}:${p.column}: ${p.message}`);
+    for (const problem of context.problems) lines.push(formatProblem(problem));
     const count = (status: Finding['status']) => context.findings.filter((f) => f.status === status && !f.suppressed).length;
     const suppressed = context.findings.filter((f) => f.suppressed).length;
+    if (!context.complete) lines.push('INCOMPLETE: a problem of severity error kept part of the audit from running (exit code 2)');
     lines.push(
       `${context.reports.length} report(s), ${context.findings.filter(isFailing).length} failing, ${count('warn')} warning, ${count('info')} info, ${count('skip')} skipped, ${suppressed} suppressed (evaluation time ${context.evaluationTime})`,
     );

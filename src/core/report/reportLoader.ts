@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ParsedReport, PolicyInput, ReportProblem } from '../model';
 import { normalizeReport, NormalizeExtras } from './normalizer';
 import { decodeReportText } from './reportDecoding';
@@ -58,43 +57,68 @@ export function isFatalReport(report: ParsedReport): boolean {
 /** A report file's text, or the one fatal problem that kept it from being read. */
 export type ReportText = { text: string; problem?: undefined } | { text?: undefined; problem: ReportProblem };
 
+/** A file's bytes, at most `maxBytes` of them, or why not: the one way every report and sidecar is read. */
+export type BoundedBytes = { bytes: Buffer; size?: undefined; error?: undefined } | { bytes?: undefined; size: number; error?: undefined } | { bytes?: undefined; error: NodeJS.ErrnoException };
+
 /**
- * Reads a report file: refused before reading when over the size limit (so a huge file costs nothing), decoded with
- * decodeReportBytes. A file that cannot be read becomes a located problem, never an exception: the other reports of a
- * run are still audited. `path` is where to read; `file` is how problems name it.
+ * Reads a whole file of at most `maxBytes` through one descriptor: the size is taken from that descriptor (so the file
+ * measured is the file read), anything but a regular file is refused (a FIFO or a device would block or never end), and
+ * no more than maxBytes + 1 bytes are ever read, so a file that grows after fstat still cannot exhaust memory. `size`
+ * says the file is over the limit.
  */
-export function readReportText(path: string, file: string, maxBytes = DEFAULT_MAX_REPORT_BYTES, tooLargeHint = ''): ReportText {
+export function readBoundedFile(path: string, maxBytes: number): BoundedBytes {
+  let fd: number;
   try {
-    const tooLarge = reportSizeProblem(file, statSync(path).size, maxBytes);
-    if (tooLarge) return { problem: { ...tooLarge, message: `${tooLarge.message}${tooLargeHint}` } };
-    return { text: decodeReportBytes(readFileSync(path)) };
+    // Non-blocking, so opening a FIFO with no writer returns at once (and is then refused below) instead of hanging the run.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    return { problem: unreadableProblem(file, error) };
+    return { error: error as NodeJS.ErrnoException };
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { error: Object.assign(new Error('not a regular file'), { code: stats.isDirectory() ? 'EISDIR' : 'not a regular file' }) };
+    if (stats.size > maxBytes) return { size: stats.size };
+    const buffer = Buffer.allocUnsafe(Math.min(maxBytes, stats.size) + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > maxBytes) return { size: length };
+    return { bytes: buffer.subarray(0, length) };
+  } catch (error) {
+    return { error: error as NodeJS.ErrnoException };
+  } finally {
+    closeSync(fd);
   }
 }
 
-function unreadableProblem(file: string, error: unknown): ReportProblem {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? 'no such file' : (code ?? (error instanceof Error ? error.message : String(error)));
+/**
+ * Reads a report file: refused when over the size limit, decoded with decodeReportBytes. A file that cannot be read
+ * becomes a located problem, never an exception: the other reports of a run are still audited. `path` is where to read;
+ * `file` is how problems name it.
+ */
+export function readReportText(path: string, file: string, maxBytes = DEFAULT_MAX_REPORT_BYTES, tooLargeHint = ''): ReportText {
+  const read = readBoundedFile(path, maxBytes);
+  if (read.error) return { problem: unreadableProblem(file, read.error) };
+  if (read.bytes === undefined) {
+    const tooLarge = reportSizeProblem(file, read.size, maxBytes)!;
+    return { problem: { ...tooLarge, message: `${tooLarge.message}${tooLargeHint}` } };
+  }
+  return { text: decodeReportBytes(read.bytes) };
+}
+
+function unreadableProblem(file: string, error: NodeJS.ErrnoException): ReportProblem {
+  const code = error.code;
+  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? error.message);
   return { file, line: 1, severity: 'error', code: 'unreadable', message: `cannot read the report: ${reason}` };
 }
 
 /**
- * Reads a report file and turns it into policy input: the sequence the `input` and `check` commands and the
- * extension's file-based commands share. `file` is kept as given, so problems and findings name the file the way the
- * user typed it. The evaluation time comes from the caller; nothing here reads the clock.
+ * Reads a report file and turns it into policy input, without its sidecar (the run layer's loader, src/core/run, adds
+ * that). `file` is kept as given; the evaluation time comes from the caller; nothing here reads the clock.
  */
 export async function loadReport(file: string, evaluationTime: Date, extras: NormalizeExtras = {}, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<LoadedReport> {
-  let bytes: Buffer;
-  try {
-    // Measured before reading, so a huge file costs nothing.
-    const tooLarge = reportSizeProblem(file, (await stat(file)).size, maxBytes);
-    if (tooLarge) return { report: problemReport(tooLarge), input: null };
-    bytes = await readFile(file);
-  } catch (error) {
-    return { report: problemReport(unreadableProblem(file, error)), input: null };
-  }
-  const report = parseReport(decodeReportBytes(bytes), file);
+  const read = readReportText(file, file, maxBytes);
+  if (read.problem) return { report: problemReport(read.problem), input: null };
+  const report = parseReport(read.text, file);
   if (isFatalReport(report)) return { report, input: null };
   return { report, input: normalizeReport(report, evaluationTime, extras) };
 }

@@ -4,7 +4,8 @@
  * evaluated at the report's own generation time. A sidecar that is present but wrong is an error, never silently
  * ignored: a missing device list would turn a failing check into a skip.
  */
-import { MfaDevice } from '../model';
+import { MfaDevice, ReportProblem } from '../model';
+import { DEFAULT_MAX_REPORT_BYTES, readBoundedFile } from './reportLoader';
 import { parseReportTime } from './timeValues';
 
 export interface ReportSidecar {
@@ -15,10 +16,50 @@ export interface ReportSidecar {
 }
 
 export class ReportSidecarError extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(readonly file: string, readonly reason: string, readonly line = 1, readonly column?: number) {
     super(`${file}: malformed report metadata: ${reason}`);
     this.name = 'ReportSidecarError';
   }
+}
+
+/** What reading a report's sidecar gave: nothing (there is none), its content, or the located problem that made it unusable. */
+export type SidecarRead = { sidecar?: ReportSidecar; problem?: ReportProblem };
+
+/**
+ * Reads the sidecar of a report (`path` is where the report is, `file` how problems name it), if there is one. A sidecar
+ * that is there but unusable is a located error on that report only: the report is still audited (without the
+ * metadata), the run is marked incomplete, and the other reports are not affected.
+ */
+export function readReportSidecar(reportPath: string, reportFile: string, maxBytes = DEFAULT_MAX_REPORT_BYTES): SidecarRead {
+  const file = sidecarPathFor(reportFile);
+  const read = readBoundedFile(sidecarPathFor(reportPath), maxBytes);
+  if (read.error?.code === 'ENOENT') return {};
+  const problem = (reason: string, line = 1, column?: number): SidecarRead => ({
+    problem: {
+      file, line, severity: 'error', code: 'bad-sidecar',
+      message: `malformed report metadata: ${reason}; the report is audited without it (no MFA device list, no generation time)`,
+      ...(column !== undefined ? { location: { line, startColumn: column - 1, endColumn: column } } : {}),
+    },
+  });
+  if (read.error) return problem(`cannot read it: ${read.error.code ?? read.error.message}`);
+  if (read.bytes === undefined) return problem(`it is ${read.size} bytes, over the ${maxBytes}-byte limit`);
+  try {
+    return { sidecar: parseReportSidecar(read.bytes.toString('utf8'), file) };
+  } catch (error) {
+    if (error instanceof ReportSidecarError) return problem(error.reason, error.line, error.column);
+    throw error;
+  }
+}
+
+/** Line and column (1-based) of a JSON.parse error, from the position its message gives (both V8 spellings). */
+function jsonErrorPlace(text: string, message: string): { line: number; column: number } | undefined {
+  const lineColumn = /line (\d+) column (\d+)/.exec(message);
+  if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
+  const position = /position (\d+)/.exec(message);
+  if (!position) return undefined;
+  const before = text.slice(0, Number(position[1]));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: before.length - lineStart + 1 };
 }
 
 const DEVICE_TYPES: readonly MfaDevice['type'][] = ['virtual', 'hardware', 'unknown'];
@@ -34,7 +75,9 @@ export function parseReportSidecar(text: string, file: string): ReportSidecar {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new ReportSidecarError(file, `not JSON (${error instanceof Error ? error.message : String(error)})`);
+    const message = error instanceof Error ? error.message : String(error);
+    const place = jsonErrorPlace(text, message) ?? { line: 1, column: undefined };
+    throw new ReportSidecarError(file, `not JSON (${message})`, place.line, place.column);
   }
   if (!isRecord(document)) throw new ReportSidecarError(file, 'expected a JSON object');
   return { generatedTime: readGeneratedTime(document.generated_time, file), mfaDevices: readMfaDevices(document.mfa_devices, file) };

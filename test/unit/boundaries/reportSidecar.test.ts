@@ -141,14 +141,17 @@ describe('credcheck check with the fetch metadata sidecar (<report>.meta.json)',
     ['a device without a serial number', sidecarText([{ user: '<root_account>', type: 'virtual' }]), /mfa_devices\[0\]\.serial_number must be a string/],
     ['a device of an unknown type', sidecarText([{ ...VIRTUAL_ROOT_DEVICE, type: 'u2f' }]), /mfa_devices\[0\]\.type must be one of virtual, hardware, unknown/],
   ] as const) {
-    it(`a malformed sidecar (${what}) exits 2 with an error naming the file`, async () => {
+    it(`a malformed sidecar (${what}) exits 2 with a located error naming the file; the report is still audited without it`, async () => {
       writeFileSync(join(dir, 'r.csv'), reportText(DAY));
       writeFileSync(join(dir, 'r.csv.meta.json'), text);
       const result = await check(['r.csv', '--now', '2024-05-02T00:00:00Z', '--format', 'json']);
       assert.equal(result.code, 2);
-      assert.equal(result.out, '');
-      assert.match(result.err, /^credcheck check: r\.csv\.meta\.json: malformed report metadata: /);
+      assert.match(result.err, /^r\.csv\.meta\.json:\d+(:\d+)?: error: malformed report metadata: /);
       assert.match(result.err, reason);
+      const output = JSON.parse(result.out) as JsonOutput & { complete: boolean };
+      assert.equal(output.complete, false);
+      // Without the device list root-hardware-mfa cannot be decided: a skip, never a pass, and the run says why.
+      assert.ok(output.findings.some((f) => f.check === 'root-hardware-mfa' && f.status === 'skip'), result.out);
     });
   }
 

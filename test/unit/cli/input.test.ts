@@ -59,11 +59,11 @@ describe('credcheck input', () => {
     }
   });
 
-  it('prints row problems to stderr as file:line: severity: message and still exits 0', () => {
+  it('prints row problems to stderr as file:line:column: severity: message and still exits 0', () => {
     const file = `${realworld}/c7n__test_account_credential_report.csv`;
     const run = credcheck('input', file, '--now', '2016-11-25T20:27:00Z');
     assert.equal(run.status, 0);
-    assert.equal(run.stderr, `${file}:10: warning: user "christopher" already appears on line 9; both rows are checked\n`);
+    assert.equal(run.stderr, `${file}:10:1: warning: user "christopher" already appears on line 9; both rows are checked\n`);
     const input = JSON.parse(run.stdout) as PolicyInput;
     assert.equal(input.users.filter((user) => user.user === 'christopher').length, 2);
   });

@@ -66,6 +66,20 @@ describe('output formats (golden files)', () => {
       const suppressed = sarif.runs[0].results.find((r: { suppressions?: unknown[] }) => r.suppressions);
       assert.deepEqual(suppressed.suppressions, [{ kind: 'external', justification: 'break-glass user, SEC-1' }]);
     }
+    // An incomplete run (a report that could not be read, a located row error, a settings error with no file) is valid too.
+    const incomplete = {
+      ...outputContext(false), complete: false,
+      problems: [
+        { source: 'report' as const, file: 'missing.csv', line: null, column: null, severity: 'error' as const, code: 'unreadable', message: 'cannot read the report: no such file' },
+        { source: 'report' as const, file: 'b.csv', line: 3, column: 5, severity: 'error' as const, code: 'csv-syntax', message: 'unterminated quote' },
+        { source: 'settings' as const, file: '', line: null, column: null, severity: 'error' as const, code: 'bad-parameter', message: 'x is -5' },
+      ],
+    };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const broken: any = JSON.parse(getFormatter('sarif')!.format(incomplete));
+    assert.ok(validate(broken as object), JSON.stringify(validate.errors, null, 1));
+    assert.equal(broken.runs[0].invocations[0].executionSuccessful, false);
+    assert.deepEqual(broken.runs[0].invocations[0].toolExecutionNotifications[1].locations[0].physicalLocation, { artifactLocation: { uri: 'b.csv' }, region: { startLine: 3, startColumn: 5 } });
     // The schema really rejects a broken log, so the check above is not vacuous.
     assert.equal(validate({ version: '2.1.0', runs: [{ tool: {} }] }), false);
   });
@@ -84,9 +98,11 @@ describe('output formats (golden files)', () => {
     for (const row of rows) for (const value of Object.values(row)) assert.ok(!/^[=+\-@\t\r]/.test(value), value);
   });
 
-  it('junit counts unsuppressed failures only', () => {
+  it('junit counts unsuppressed failures only, and the run\'s problems as test cases of their own', () => {
     const xml = getFormatter('junit')!.format(outputContext(false));
-    assert.match(xml, /<testsuites name="credcheck" tests="6" failures="2" skipped="2"/);
+    // 6 findings and b.csv's warning (a passing case with its text: a warning leaves the audit complete).
+    assert.match(xml, /<testsuites name="credcheck" tests="7" failures="2" skipped="2"/);
+    assert.match(xml, /<testsuite name="credcheck.problems" tests="1" failures="0" errors="0"/);
     assert.ok(!xml.includes('<eve>'));
   });
 });

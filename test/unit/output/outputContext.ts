@@ -2,6 +2,7 @@ import { CatalogEntry } from '../../../src/core/catalog';
 import { buildComplianceView } from '../../../src/core/compliance';
 import { Finding } from '../../../src/core/model';
 import { OutputContext } from '../../../src/core/output/formatter';
+import { collectRunProblems } from '../../../src/core/output/problemText';
 
 /** A hand-made catalog of two checks, so the golden files do not change whenever the bundled METADATA does. */
 export const CATALOG: CatalogEntry[] = [
@@ -66,16 +67,18 @@ export const FINDINGS: Finding[] = [
 
 export function outputContext(withCompliance: boolean): OutputContext {
   const compliance = withCompliance ? buildComplianceView('cis-3.0', FINDINGS, CATALOG) : undefined;
+  const reports: OutputContext['reports'] = [
+    { file: 'reports/acct "a".csv', layout: 'current', accountId: '111122223333', users: 3, problems: [] },
+    { file: 'b.csv', layout: 'legacy16', accountId: '444455556666', users: 5, problems: [{ file: 'b.csv', line: 7, severity: 'warning', code: 'short-row', message: 'row has 12 cells, the header 16' }] },
+  ];
   return {
-    reports: [
-      { file: 'reports/acct "a".csv', layout: 'current', accountId: '111122223333', users: 3, problems: [] },
-      { file: 'b.csv', layout: 'legacy16', accountId: '444455556666', users: 5, problems: [{ file: 'b.csv', line: 7, severity: 'warning', code: 'short-row', message: 'row has 12 cells, the header 16' }] },
-    ],
+    reports,
     findings: compliance ? compliance.findings : FINDINGS,
     policyProblems: [],
     catalog: CATALOG,
     evaluationTime: '2024-06-01T00:00:00.000Z',
     toolVersion: '0.0.0-test',
     compliance,
+    ...collectRunProblems(reports, []),
   };
 }

@@ -16,7 +16,7 @@ describe('StreamedOutput', () => {
     // Findings name users and keys: nothing is left in the directory for another process, or after a kill.
     assert.deepEqual(readdirSync(parent), []);
     const chunks: Buffer[] = [];
-    output.finish({ reports: [], policyProblems: [], evaluationTime: '2024-01-01T00:00:00Z', lateFindings: [] }, (chunk) => chunks.push(Buffer.from(chunk)));
+    output.finish({ reports: [], policyProblems: [], evaluationTime: '2024-01-01T00:00:00Z', lateFindings: [], problems: [], complete: true }, (chunk) => chunks.push(Buffer.from(chunk)));
     const text = Buffer.concat(chunks).toString('utf8');
     assert.ok(text.endsWith('line one\r\nline two\r\n'), text);
     assert.deepEqual(readdirSync(parent), []);

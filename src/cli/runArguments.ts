@@ -1,0 +1,82 @@
+/**
+ * What the run commands (check, input, query) read from their arguments and the file system before a run: the
+ * evaluation time, the policy files, the suppressions, and where the output goes. The run itself is src/core/run.
+ */
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { RegoModule } from '../core/compiler/regoCompiler';
+import { parseReportTime } from '../core/report/timeValues';
+import { parseSuppressions, Suppression, SuppressionFileError } from '../core/suppressions';
+import { CliIo, UsageError } from './io';
+
+/** `--now`: an ISO 8601 time, 'report' (the reports' generation time) where allowed, or the wall clock read once here. */
+export function evaluationTimeFrom(now: string | undefined, allowReport = true): Date | 'report' {
+  if (now === undefined) return new Date();
+  if (now === 'report' && allowReport) return 'report';
+  const time = parseReportTime(now);
+  if (!time) throw new UsageError(`--now "${now}" is not an ISO 8601 time (for example 2024-04-22T19:47:52Z)${allowReport ? ' or report' : ''}`);
+  return new Date(time.epochMs);
+}
+
+function readInput(io: CliIo, file: string, what: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** The suppressions file, or the located error that makes it unusable (printed, exit 2: suppressing at random is worse). */
+export function readSuppressions(io: CliIo, file: string): Suppression[] | SuppressionFileError {
+  try {
+    return parseSuppressions(readInput(io, file, 'suppressions file'), file);
+  } catch (error) {
+    if (error instanceof SuppressionFileError) return error;
+    throw error;
+  }
+}
+
+/** Every .rego under a directory (policy tests, hidden folders and node_modules left out), or the one file given. */
+export function collectPolicies(io: CliIo, path: string): RegoModule[] {
+  const absolute = resolve(io.cwd, path);
+  if (!existsSync(absolute)) throw new UsageError(`--policy ${path}: no such file or directory`);
+  const display = (file: string) => (isAbsolute(path) ? file : relative(io.cwd, file) || file);
+  if (statSync(absolute).isFile()) return [{ file: display(absolute), source: readFileSync(absolute, 'utf8') }];
+  const modules: RegoModule[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const child = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') walk(child);
+      } else if (entry.name.endsWith('.rego') && !entry.name.endsWith('_test.rego')) {
+        modules.push({ file: display(child), source: readFileSync(child, 'utf8') });
+      }
+    }
+  };
+  walk(absolute);
+  if (modules.length === 0) throw new UsageError(`--policy ${path}: no .rego files found`);
+  return modules;
+}
+
+/**
+ * Runs `produce` with a sink for the output: the file given by `--output` (written through one descriptor, in blocks),
+ * or stdout (decoded so a multi-byte character split between blocks stays whole).
+ */
+export function withOutputSink(io: CliIo, outputFile: string | undefined, produce: (write: (chunk: Buffer) => void) => void): void {
+  if (outputFile !== undefined) {
+    const fd = openSync(resolve(io.cwd, outputFile), 'w');
+    try {
+      produce((chunk) => {
+        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done);
+      });
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  const decoder = new StringDecoder('utf8');
+  produce((chunk) => io.stdout(decoder.write(chunk)));
+  const rest = decoder.end();
+  if (rest) io.stdout(rest);
+}

@@ -1,0 +1,53 @@
+/**
+ * The result model every output format reads (conftest's output/result.go): what a run found and what kept it from
+ * being complete. Types only, so the formatters and the registry (formatter.ts) depend on this module and not on each other.
+ */
+import { CatalogEntry } from '../catalog';
+import { ComplianceView } from '../compliance';
+import { Finding, ParsedReport, PolicyProblem, ReportProblem } from '../model';
+
+export interface ReportSummary {
+  file: string;
+  layout: ParsedReport['layout'];
+  accountId: string | null;
+  users: number;
+  problems: ReportProblem[];
+  /** When AWS generated the report (known from a fetch's metadata), UTC ISO 8601. */
+  generatedTime?: string | null;
+}
+
+/**
+ * Any problem of a run in one shape, whatever found it: a report (or its metadata sidecar), a policy, or the run's
+ * settings (`--param`, `--enable`, the editor's settings). Line and column are 1-based, null when unknown.
+ */
+export interface RunProblem {
+  source: 'report' | 'policy' | 'settings';
+  /** The file the problem is in, or the setting / flag it is about (`--param`, `credcheck.thresholds`). */
+  file: string;
+  line: number | null;
+  column: number | null;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+}
+
+export interface OutputContext {
+  reports: ReportSummary[];
+  findings: Finding[];
+  policyProblems: PolicyProblem[];
+  catalog: CatalogEntry[];
+  /** The evaluation time, ISO 8601. */
+  evaluationTime: string;
+  toolVersion: string;
+  compliance?: ComplianceView;
+  /** Every problem of the run (reports, policies, settings), in that one shape; empty when the front end shows them elsewhere. */
+  problems: RunProblem[];
+  /** False when a problem of severity error left part of the audit undone: the findings are not the whole answer. */
+  complete: boolean;
+}
+
+export interface Formatter {
+  name: string;
+  /** The whole output, ending in a newline. */
+  format(context: OutputContext): string;
+}
