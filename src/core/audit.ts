@@ -11,6 +11,7 @@ import { describePackage, mapPackageResult } from './engine/resultMapper';
 import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem, ReportProblem } from './model';
 import { normalizeReport } from './report/normalizer';
 import { parseReport } from './report/reportParser';
+import { DecodedReportText } from './report/reportDecoding';
 import { DEFAULT_MAX_REPORT_BYTES, problemReport, reportSizeProblem } from './report/reportLoader';
 import { applySuppressions, Suppression } from './suppressions';
 
@@ -20,6 +21,8 @@ export interface ReportSource {
   text: string;
   /** A fatal problem found before parsing (the file could not be read): the report is audited as empty, with it. */
   problem?: ReportProblem;
+  /** How the text was decoded from the file's bytes: bytes that were not valid text become located warnings. */
+  decoding?: DecodedReportText;
   /** Problems found beside the report (its metadata sidecar): added to the report's problems, the report is still audited. */
   problems?: ReportProblem[];
   generatedTime?: string;
@@ -138,7 +141,7 @@ export function prepareReport(source: ReportSource, now: Date, maxReportBytes = 
   // The editor hands over text it already holds: the limit still keeps parsing (35x the text) from exhausting memory.
   const tooLarge = reportSizeProblem(source.file, Buffer.byteLength(source.text), maxReportBytes);
   const fatal = source.problem ?? tooLarge;
-  const parsed = fatal ? problemReport(fatal) : parseReport(source.text, source.file);
+  const parsed = fatal ? problemReport(fatal) : parseReport(source.text, source.file, { decoding: source.decoding });
   if (source.generatedTime) parsed.generatedTime = source.generatedTime;
   const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
   const problems = source.problems && source.problems.length > 0 ? [...source.problems, ...parsed.problems] : parsed.problems;

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ParsedReport, PolicyInput, ReportProblem } from '../model';
 import { normalizeReport, NormalizeExtras } from './normalizer';
-import { decodeReportText } from './reportDecoding';
+import { decodeReportText, DecodedReportText } from './reportDecoding';
 import { parseReport } from './reportParser';
 
 /** A report file read, parsed and normalised; `input` is null when there is nothing to evaluate. */
@@ -55,7 +55,9 @@ export function isFatalReport(report: ParsedReport): boolean {
 }
 
 /** A report file's text, or the one fatal problem that kept it from being read. */
-export type ReportText = { text: string; problem?: undefined } | { text?: undefined; problem: ReportProblem };
+export type ReportText =
+  | { text: string; problem?: undefined; decoding?: DecodedReportText }
+  | { text?: undefined; problem: ReportProblem; decoding?: undefined };
 
 /** A file's bytes, at most `maxBytes` of them, or why not: the one way every report and sidecar is read. */
 export type BoundedBytes = { bytes: Buffer; size?: undefined; error?: undefined } | { bytes?: undefined; size: number; error?: undefined } | { bytes?: undefined; error: NodeJS.ErrnoException };
@@ -102,7 +104,9 @@ export function readReportText(path: string, file: string, maxBytes = DEFAULT_MA
     const tooLarge = reportSizeProblem(file, read.size, maxBytes)!;
     return { problem: { ...tooLarge, message: `${tooLarge.message}${tooLargeHint}` } };
   }
-  return { text: decodeReportBytes(read.bytes) };
+  // Kept with the text so the parser can locate bytes that were not valid text (warnings on their cells).
+  const decoding = decodeReportText(read.bytes);
+  return { text: decoding.text, decoding };
 }
 
 function unreadableProblem(file: string, error: NodeJS.ErrnoException): ReportProblem {
@@ -118,7 +122,7 @@ function unreadableProblem(file: string, error: NodeJS.ErrnoException): ReportPr
 export async function loadReport(file: string, evaluationTime: Date, extras: NormalizeExtras = {}, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<LoadedReport> {
   const read = readReportText(file, file, maxBytes);
   if (read.problem) return { report: problemReport(read.problem), input: null };
-  const report = parseReport(read.text, file);
+  const report = parseReport(read.text, file, { decoding: read.decoding });
   if (isFatalReport(report)) return { report, input: null };
   return { report, input: normalizeReport(report, evaluationTime, extras) };
 }

@@ -38,7 +38,7 @@ export function locateReport(report: ReportRequest, request: Pick<RunRequest, 'c
 export function readReportSource(report: ReportRequest, location: ReportLocation, request: Pick<RunRequest, 'maxReportBytes' | 'tooLargeHint'>): ReportSource {
   const read = report.text !== undefined ? { text: report.text } : readReportText(location.path, location.file, request.maxReportBytes, request.tooLargeHint ?? '');
   return {
-    file: location.file, text: read.text ?? '', problem: read.problem, problems: location.problems,
+    file: location.file, text: read.text ?? '', problem: read.problem, decoding: read.decoding, problems: location.problems,
     generatedTime: location.generatedTime, mfaDevices: location.mfaDevices,
   };
 }
