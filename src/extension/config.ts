@@ -2,7 +2,7 @@
  * Typed settings read from `credcheck.*`, validated by the core, re-read only when one of our own keys changes.
  */
 import * as vscode from 'vscode';
-import { EditorSettings, SETTING_KEYS, SettingKey, validateSettings } from '../core/editorSettings';
+import { EditorSettings, SETTING_KEYS, SettingKey, validateSettings } from './logic/editorSettings';
 import { Log } from './logging';
 
 export class Config implements vscode.Disposable {

@@ -3,7 +3,7 @@
  * The grouping itself is the core's `groupFindings`; this file only turns groups into tree items.
  */
 import * as vscode from 'vscode';
-import { FindingGroup, GroupedFinding, GroupingOrder, groupFindings, isActionable, passesSeverityFilter, subjectLabel } from '../core/findingGroups';
+import { FindingGroup, GroupedFinding, GroupingOrder, groupFindings, isActionable, passesSeverityFilter, subjectLabel } from './logic/findingGroups';
 import { Severity } from '../core/model';
 import { Config } from './config';
 import { ReportAuditor, ReportResult, displayPath } from './reportAuditor';

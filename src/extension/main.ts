@@ -4,12 +4,13 @@
  */
 import * as vscode from 'vscode';
 import { FindingCodeActions } from './codeActions';
-import { commandTable, findTreeNode, Services } from './commands';
+import { createCommands, findTreeNode, Services } from './commands';
 import { Config } from './config';
 import { CheckDocumentation, ReportDiagnostics } from './diagnostics';
 import { FindingsTree, TreeNode } from './findingsTree';
 import { Log } from './logging';
 import { LazyPolicyCompiler } from './policyCompiler';
+import { PolicyDiagnostics } from './policyDiagnostics';
 import { PolicyWatcher } from './policyWatcher';
 import { QueryPanel, QueryResultView } from './queryPanel';
 import { ReportAuditor, ReportResult } from './reportAuditor';
@@ -50,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   const policies = new PolicyWatcher(compiler, config, trust, log);
   const suppressions = new SuppressionStore(config, log);
   const auditor = new ReportAuditor(config, policies, suppressions, log);
-  policies.attach(auditor);
+  const policyDiagnostics = new PolicyDiagnostics(policies, auditor);
   const documentation = new CheckDocumentation(context.extensionUri);
   const diagnostics = new ReportDiagnostics(auditor, config, documentation);
   const tree = new FindingsTree(auditor, config, context.workspaceState);
@@ -58,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   const summary = new SummaryWebview(auditor, config);
   const reports = new ReportWatcher(auditor);
   const queryPanel = new QueryPanel(auditor, compiler, log);
-  context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, diagnostics, tree, statusBar, summary, reports, queryPanel);
+  context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, policyDiagnostics, diagnostics, tree, statusBar, summary, reports, queryPanel);
 
   // Anything that changes what a report's findings would be re-runs the open reports.
   const refresh = () => void reports.refreshAll();
@@ -77,8 +78,8 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new FindingCodeActions(auditor), { providedCodeActionKinds: FindingCodeActions.kinds }),
   );
 
-  const services: Services = { context, log, config, auditor, reports, policies, tree, summary, suppressions, documentation, queryPanel };
-  for (const [id, handler] of Object.entries(commandTable(services))) {
+  const services: Services = { context, log, config, auditor, reports, tree, summary, suppressions, documentation, queryPanel };
+  for (const [id, handler] of Object.entries(createCommands(services))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   log.info(`activated in ${Date.now() - started} ms (${trust.trusted ? 'trusted' : 'untrusted'} workspace)`);
@@ -93,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
       await policies.idle();
       await reports.idle();
     },
-    policyDiagnostics: (uri) => policies.problemsFor(uri),
+    policyDiagnostics: (uri) => policyDiagnostics.problemsFor(uri),
     statusBarText: () => statusBar.text,
     summaryHtml: () => summary.html,
     compilerLoaded: () => compiler.loaded,

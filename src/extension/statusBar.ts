@@ -2,7 +2,7 @@
  * The counts for the active report in the status bar; hidden when the active editor is not an evaluated report.
  */
 import * as vscode from 'vscode';
-import { countBySeverity, isActionable } from '../core/findingGroups';
+import { countBySeverity, isActionable } from './logic/findingGroups';
 import { ReportAuditor } from './reportAuditor';
 import { TrustGate } from './trust';
 

@@ -2,7 +2,7 @@
  * The extension's settings as a typed, validated object. VS Code hands us whatever the user typed in settings.json;
  * a bad value falls back to its default and is reported, rather than reaching the policies as a string or NaN.
  */
-import { Severity, SEVERITIES } from './model';
+import { Severity, SEVERITIES } from '../../core/model';
 
 export interface Thresholds {
   rootRecentUseDays: number;

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { DEFAULT_SETTINGS, validateSettings } from '../../../src/core/editorSettings';
+import { DEFAULT_SETTINGS, validateSettings } from '../../../../src/extension/logic/editorSettings';
 
 describe('editor settings', () => {
   it('uses the defaults when nothing is set', () => {
