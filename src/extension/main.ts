@@ -8,6 +8,7 @@ import { createCommands, findTreeNode, Services } from './commands';
 import { Config } from './config';
 import { CheckDocumentation, ReportDiagnostics } from './diagnostics';
 import { FindingsTree, TreeNode } from './findingsTree';
+import type { SettingsProblem } from './logic/editorSettings';
 import { Log } from './logging';
 import { LazyPolicyCompiler } from './policyCompiler';
 import { PolicyDiagnostics } from './policyDiagnostics';
@@ -15,6 +16,7 @@ import { PolicyWatcher } from './policyWatcher';
 import { QueryPanel, QueryResultView } from './queryPanel';
 import { ReportAuditor, ReportResult } from './reportAuditor';
 import { ReportWatcher } from './reportWatcher';
+import { rerunOnChanges } from './rerunTriggers';
 import { ReportStatusBar } from './statusBar';
 import { SummaryWebview } from './summaryWebview';
 import { SuppressionStore } from './suppressionStore';
@@ -31,6 +33,11 @@ export interface CredcheckApi {
   whenIdle(): Promise<void>;
   policyDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
+  statusBarTooltip(): string;
+  /** Whether the status bar item is in its warning state (a rejected setting). */
+  statusBarWarning(): boolean;
+  /** The setting values rejected at the latest read (each replaced by its default). */
+  settingsProblems(): readonly SettingsProblem[];
   summaryHtml(): string;
   compilerLoaded(): boolean;
   readonly treeView: vscode.TreeView<TreeNode>;
@@ -55,25 +62,14 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   const documentation = new CheckDocumentation(context.extensionUri);
   const diagnostics = new ReportDiagnostics(auditor, config, documentation);
   const tree = new FindingsTree(auditor, config, context.workspaceState);
-  const statusBar = new ReportStatusBar(auditor, trust);
+  const statusBar = new ReportStatusBar(auditor, trust, config);
   const summary = new SummaryWebview(auditor, config);
   const reports = new ReportWatcher(auditor);
   const queryPanel = new QueryPanel(auditor, compiler, log);
   context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, policyDiagnostics, diagnostics, tree, statusBar, summary, reports, queryPanel);
 
-  // Anything that changes what a report's findings would be re-runs the open reports.
-  const refresh = () => void reports.refreshAll();
-  let opaPath = config.settings.opaPath;
   context.subscriptions.push(
-    config.onDidChange((settings) => {
-      if (settings.opaPath !== opaPath) compiler.reset();
-      opaPath = settings.opaPath;
-    }),
-    trust.onDidGrant(() => compiler.reset()),
-    config.onDidChange(refresh),
-    trust.onDidGrant(refresh),
-    policies.onDidChangePolicies(refresh),
-    suppressions.onDidChange(refresh),
+    ...rerunOnChanges({ config, trust, compiler, policies, suppressions, reports }),
     vscode.workspace.onDidCloseTextDocument((document) => diagnostics.clear(document.uri)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new FindingCodeActions(auditor), { providedCodeActionKinds: FindingCodeActions.kinds }),
   );
@@ -96,6 +92,9 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
     },
     policyDiagnostics: (uri) => policyDiagnostics.problemsFor(uri),
     statusBarText: () => statusBar.text,
+    statusBarTooltip: () => statusBar.tooltip,
+    statusBarWarning: () => statusBar.warning,
+    settingsProblems: () => config.problems,
     summaryHtml: () => summary.html,
     compilerLoaded: () => compiler.loaded,
     treeView: tree.view,
