@@ -17,7 +17,7 @@ export function newPolicy({ config }: Pick<Services, 'config'>): Command {
       (await vscode.window.showInputBox({
         title: 'New custom policy',
         prompt: 'A name for the check (letters, digits and underscores)',
-        value: 'stale_console_users',
+        value: 'unused_access_keys',
         validateInput: (value) => (POLICY_NAME.test(value) ? undefined : 'Use lower-case letters, digits and underscores, starting with a letter'),
       }));
     if (!chosen || !POLICY_NAME.test(chosen)) return undefined;
