@@ -1,17 +1,16 @@
 /**
  * Findings as diagnostics on the offending cell. One collection per source: `credcheck` for reports (findings and
- * problems reading the CSV), `credcheck-policy` for workspace `.rego` files (owned by the policy watcher).
+ * problems reading the CSV) here, `credcheck-policy` for workspace `.rego` files in `policyDiagnostics.ts`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { isActionable, passesSeverityFilter } from '../core/findingGroups';
+import { isActionable, passesSeverityFilter } from './logic/findingGroups';
 import { CellLocation, Finding, ReportProblem, Severity } from '../core/model';
 import { Config } from './config';
 import { ReportAuditor } from './reportAuditor';
 
 export const REPORT_DIAGNOSTIC_SOURCE = 'credcheck';
-export const POLICY_DIAGNOSTIC_SOURCE = 'credcheck-policy';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   critical: vscode.DiagnosticSeverity.Error,

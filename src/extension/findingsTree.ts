@@ -3,7 +3,7 @@
  * The grouping itself is the core's `groupFindings`; this file only turns groups into tree items.
  */
 import * as vscode from 'vscode';
-import { FindingGroup, GroupedFinding, GroupingOrder, groupFindings, isActionable, passesSeverityFilter, subjectLabel } from '../core/findingGroups';
+import { FindingGroup, GroupedFinding, GroupingOrder, groupFindings, isActionable, passesSeverityFilter, subjectLabel } from './logic/findingGroups';
 import { Severity } from '../core/model';
 import { Config } from './config';
 import { ReportAuditor, ReportResult, displayPath } from './reportAuditor';
@@ -87,21 +87,27 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   /**
-   * Reveals a node. Right after the view becomes visible the tree may not know the node yet ("Data tree node not found"),
-   * so it retries briefly.
+   * Reveals and selects a finding's node. Right after the view becomes visible, or while it renders a rebuilt tree,
+   * VS Code may not know the node yet ("Data tree node not found"); then it tries again once the view is visible and
+   * the tree has changed, with the node of the same id from the current tree. It gives up only when that node is gone
+   * (the finding no longer exists), never after a fixed time: a busy machine only makes the states come later.
    */
   async reveal(node: TreeNode): Promise<void> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (;;) {
+      const current = this.nodes.get(node.id);
+      if (!current) throw new Error(`the tree no longer shows ${node.id}`);
+      if (!this.view.visible) await nextEvent(this.view.onDidChangeVisibility);
+      const changed = nextEvent(this.changed.event);
       try {
-        await this.view.reveal(node, { select: true, focus: false, expand: true });
+        await this.view.reveal(current, { select: true, focus: false, expand: true });
+        changed.cancel();
         return;
-      } catch (error) {
-        lastError = error;
-        await new Promise((resolve) => setTimeout(resolve, 150));
+      } catch {
+        // Not rendered yet: the next tree change (or a short pause, if the tree is already complete) comes first.
+        await Promise.race([changed, new Promise((resolve) => setTimeout(resolve, 100))]);
+        changed.cancel();
       }
     }
-    throw lastError;
   }
 
   private pickCurrent(changed: vscode.Uri): void {
@@ -172,4 +178,17 @@ function findingItem(node: Extract<TreeNode, { kind: 'finding' }>): vscode.TreeI
   item.contextValue = finding.suppressed ? 'finding.suppressed' : 'finding';
   item.command = { command: 'credcheck.revealFinding', title: 'Reveal the cell', arguments: [node] };
   return item;
+}
+
+/** The next firing of an event, as a promise that can be cancelled (its listener removed). */
+function nextEvent<T>(event: vscode.Event<T>): Promise<T> & { cancel(): void } {
+  let subscription: vscode.Disposable | undefined;
+  const promise = new Promise<T>((resolve) => {
+    subscription = event((value) => {
+      subscription?.dispose();
+      resolve(value);
+    });
+  }) as Promise<T> & { cancel(): void };
+  promise.cancel = () => subscription?.dispose();
+  return promise;
 }

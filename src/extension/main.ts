@@ -4,16 +4,19 @@
  */
 import * as vscode from 'vscode';
 import { FindingCodeActions } from './codeActions';
-import { commandTable, findTreeNode, Services } from './commands';
+import { createCommands, findTreeNode, Services } from './commands';
 import { Config } from './config';
 import { CheckDocumentation, ReportDiagnostics } from './diagnostics';
 import { FindingsTree, TreeNode } from './findingsTree';
+import type { SettingsProblem } from './logic/editorSettings';
 import { Log } from './logging';
 import { LazyPolicyCompiler } from './policyCompiler';
+import { PolicyDiagnostics } from './policyDiagnostics';
 import { PolicyWatcher } from './policyWatcher';
 import { QueryPanel, QueryResultView } from './queryPanel';
 import { ReportAuditor, ReportResult } from './reportAuditor';
 import { ReportWatcher } from './reportWatcher';
+import { rerunOnChanges } from './rerunTriggers';
 import { ReportStatusBar } from './statusBar';
 import { SummaryWebview } from './summaryWebview';
 import { SuppressionStore } from './suppressionStore';
@@ -30,6 +33,11 @@ export interface CredcheckApi {
   whenIdle(): Promise<void>;
   policyDiagnostics(uri: vscode.Uri): readonly vscode.Diagnostic[];
   statusBarText(): string;
+  statusBarTooltip(): string;
+  /** Whether the status bar item is in its warning state (a rejected setting). */
+  statusBarWarning(): boolean;
+  /** The setting values rejected at the latest read (each replaced by its default). */
+  settingsProblems(): readonly SettingsProblem[];
   summaryHtml(): string;
   compilerLoaded(): boolean;
   readonly treeView: vscode.TreeView<TreeNode>;
@@ -50,35 +58,24 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   const policies = new PolicyWatcher(compiler, config, trust, log);
   const suppressions = new SuppressionStore(config, log);
   const auditor = new ReportAuditor(config, policies, suppressions, log);
-  policies.attach(auditor);
+  const policyDiagnostics = new PolicyDiagnostics(policies, auditor);
   const documentation = new CheckDocumentation(context.extensionUri);
   const diagnostics = new ReportDiagnostics(auditor, config, documentation);
   const tree = new FindingsTree(auditor, config, context.workspaceState);
-  const statusBar = new ReportStatusBar(auditor, trust);
+  const statusBar = new ReportStatusBar(auditor, trust, config);
   const summary = new SummaryWebview(auditor, config);
   const reports = new ReportWatcher(auditor);
   const queryPanel = new QueryPanel(auditor, compiler, log);
-  context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, diagnostics, tree, statusBar, summary, reports, queryPanel);
+  context.subscriptions.push(log, config, trust, compiler, policies, suppressions, auditor, policyDiagnostics, diagnostics, tree, statusBar, summary, reports, queryPanel);
 
-  // Anything that changes what a report's findings would be re-runs the open reports.
-  const refresh = () => void reports.refreshAll();
-  let opaPath = config.settings.opaPath;
   context.subscriptions.push(
-    config.onDidChange((settings) => {
-      if (settings.opaPath !== opaPath) compiler.reset();
-      opaPath = settings.opaPath;
-    }),
-    trust.onDidGrant(() => compiler.reset()),
-    config.onDidChange(refresh),
-    trust.onDidGrant(refresh),
-    policies.onDidChangePolicies(refresh),
-    suppressions.onDidChange(refresh),
+    ...rerunOnChanges({ config, trust, compiler, policies, suppressions, reports }),
     vscode.workspace.onDidCloseTextDocument((document) => diagnostics.clear(document.uri)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new FindingCodeActions(auditor), { providedCodeActionKinds: FindingCodeActions.kinds }),
   );
 
-  const services: Services = { context, log, config, auditor, reports, policies, tree, summary, suppressions, documentation, queryPanel };
-  for (const [id, handler] of Object.entries(commandTable(services))) {
+  const services: Services = { context, log, config, auditor, reports, tree, summary, suppressions, documentation, queryPanel };
+  for (const [id, handler] of Object.entries(createCommands(services))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   log.info(`activated in ${Date.now() - started} ms (${trust.trusted ? 'trusted' : 'untrusted'} workspace)`);
@@ -93,8 +90,11 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
       await policies.idle();
       await reports.idle();
     },
-    policyDiagnostics: (uri) => policies.problemsFor(uri),
+    policyDiagnostics: (uri) => policyDiagnostics.problemsFor(uri),
     statusBarText: () => statusBar.text,
+    statusBarTooltip: () => statusBar.tooltip,
+    statusBarWarning: () => statusBar.warning,
+    settingsProblems: () => config.problems,
     summaryHtml: () => summary.html,
     compilerLoaded: () => compiler.loaded,
     treeView: tree.view,

@@ -1,41 +1,34 @@
 /**
  * Live policy authoring: the `.rego` files under the configured policy folders are compiled on every change (typing
- * included, debounced), their errors shown at their exact range, and open reports re-evaluated with them.
- * In an untrusted workspace there are no workspace policies at all.
+ * included, debounced), and open reports re-evaluated with them. The compile errors are published by
+ * `PolicyDiagnostics`. In an untrusted workspace there are no workspace policies at all.
  */
 import * as vscode from 'vscode';
 import { RegoCompiler, RegoModule } from '../core/compiler/regoCompiler';
 import { PolicyProblem } from '../core/model';
 import { Config } from './config';
-import { POLICY_DIAGNOSTIC_SOURCE } from './diagnostics';
 import { Log } from './logging';
-import { ReportAuditor } from './reportAuditor';
+import { PolicySources } from './policySources';
 import { TrustGate } from './trust';
 
 const TYPING_PAUSE_MS = 400;
 
-/** What the auditor needs from the workspace's policies. */
-export interface PolicySources {
-  /** The workspace policy files to evaluate (empty when untrusted or when there are none). */
-  workspaceModules(): Promise<RegoModule[]>;
-  readonly compiler: RegoCompiler;
-}
-
 export class PolicyWatcher implements PolicySources, vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection(POLICY_DIAGNOSTIC_SOURCE);
   private readonly subscriptions: vscode.Disposable[] = [];
   private watchers: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after the policy set changed and was compiled: open reports should be evaluated again. */
   readonly onDidChangePolicies = this.changed.event;
+  private readonly compiled = new vscode.EventEmitter<void>();
+  /** Fires after each compilation, before `onDidChangePolicies`: `compileProblems` and `uriOf` are up to date. */
+  readonly onDidCompile = this.compiled.event;
   /** Module file name (as the compiler and findings show it) to its URI. */
   private readonly uris = new Map<string, vscode.Uri>();
   private modules: Promise<RegoModule[]> | undefined;
-  private compileProblems: PolicyProblem[] = [];
+  private problems: PolicyProblem[] = [];
   private timer: NodeJS.Timeout | undefined;
   private compiling: AbortController | undefined;
   private lastCompile: Promise<void> = Promise.resolve();
-  private auditor: ReportAuditor | undefined;
 
   constructor(
     readonly compiler: RegoCompiler,
@@ -44,8 +37,8 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
     private readonly log: Log,
   ) {
     this.subscriptions.push(
-      this.collection,
       this.changed,
+      this.compiled,
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.contentChanges.length && this.isPolicyFile(event.document.uri)) this.schedule(TYPING_PAUSE_MS);
       }),
@@ -61,12 +54,6 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
       trust.onDidGrant(() => this.restart()),
     );
     this.watch();
-  }
-
-  /** Hooks the auditor in after construction (the auditor needs this watcher first). */
-  attach(auditor: ReportAuditor): void {
-    this.subscriptions.push(auditor.onDidChangeResults(() => this.publish(auditor)));
-    this.auditor = auditor;
   }
 
   async workspaceModules(): Promise<RegoModule[]> {
@@ -85,9 +72,19 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
     await this.lastCompile;
   }
 
-  /** Compile errors and policy problems by file, for tests. */
-  problemsFor(uri: vscode.Uri): readonly vscode.Diagnostic[] {
-    return this.collection.get(uri) ?? [];
+  /** The errors of the latest compilation of the workspace policies. */
+  get compileProblems(): readonly PolicyProblem[] {
+    return this.problems;
+  }
+
+  /** The URI of a workspace policy file, by the name the compiler and findings give it. */
+  uriOf(file: string): vscode.Uri | undefined {
+    return this.uris.get(file);
+  }
+
+  /** Every workspace policy file read by the latest compilation. */
+  policyUris(): vscode.Uri[] {
+    return [...this.uris.values()];
   }
 
   private isPolicyFile(uri: vscode.Uri): boolean {
@@ -145,21 +142,21 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
     const modules = await this.modules;
     if (controller.signal.aborted) return;
     if (modules.length === 0) {
-      this.compileProblems = [];
+      this.problems = [];
     } else {
       const started = Date.now();
       try {
         const result = await this.compiler.compile({ modules, signal: controller.signal });
         if (controller.signal.aborted) return;
-        this.compileProblems = result.ok ? [] : result.errors;
+        this.problems = result.ok ? [] : result.errors;
         this.log.info(`compiled ${modules.length} workspace policy file(s) in ${Date.now() - started} ms: ${result.ok ? 'ok' : `${result.errors.length} error(s)`}`);
       } catch (error) {
         if (controller.signal.aborted) return;
         this.log.showError('Could not compile the workspace policies', error);
-        this.compileProblems = [];
+        this.problems = [];
       }
     }
-    if (this.auditor) this.publish(this.auditor);
+    this.compiled.fire();
     this.changed.fire();
   }
 
@@ -186,25 +183,6 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  /** Compile errors plus the problems the latest evaluations found (contract breaches, run-time errors), per file. */
-  private publish(auditor: ReportAuditor): void {
-    const problems = [...this.compileProblems, ...auditor.all().flatMap((result) => result.policyProblems)];
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    const seen = new Set<string>();
-    for (const problem of problems) {
-      const uri = this.uris.get(problem.file);
-      if (!uri) continue; // a bundled check's problem: not the user's file to fix
-      const identity = `${problem.file}:${problem.line}:${problem.column}:${problem.message}`;
-      if (seen.has(identity)) continue;
-      seen.add(identity);
-      const list = byFile.get(uri.toString()) ?? [];
-      list.push(problemDiagnostic(problem, uri));
-      byFile.set(uri.toString(), list);
-    }
-    this.collection.clear();
-    for (const uri of this.uris.values()) this.collection.set(uri, byFile.get(uri.toString()) ?? []);
-  }
-
   dispose(): void {
     clearTimeout(this.timer);
     this.compiling?.abort();
@@ -215,19 +193,4 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
 
 function isTestFile(file: string): boolean {
   return /_test\.rego$/.test(file);
-}
-
-function problemDiagnostic(problem: PolicyProblem, uri: vscode.Uri): vscode.Diagnostic {
-  const line = Math.max(0, problem.line - 1);
-  const column = Math.max(0, problem.column - 1);
-  const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri.toString());
-  let range = new vscode.Range(line, column, line, column + 1);
-  if (document && line < document.lineCount) {
-    // The compiler gives a point; the diagnostic covers the token there, or the rest of the line.
-    range = document.getWordRangeAtPosition(new vscode.Position(line, column)) ?? new vscode.Range(line, column, line, Math.max(column + 1, document.lineAt(line).text.length));
-  }
-  const diagnostic = new vscode.Diagnostic(range, problem.message, vscode.DiagnosticSeverity.Error);
-  diagnostic.source = POLICY_DIAGNOSTIC_SOURCE;
-  if (problem.code) diagnostic.code = problem.code;
-  return diagnostic;
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { PolicyProblem } from '../core/model';
-import { renderQueryPage } from '../core/queryPage';
+import { renderQueryPage } from './logic/queryPage';
 import type { RegoCompiler } from '../core/compiler/regoCompiler';
 import type { QueryRunner } from '../core/query/queryRunner';
 import { QueryTable, columnOrderOf, combineReportTables, shapeQueryTable, userColumnIndex } from '../core/query/queryTable';

@@ -7,7 +7,7 @@ import { AuditCache, AuditResult, CheckSelection, auditReports } from '../core/a
 import { Finding, MfaDevice, PolicyProblem } from '../core/model';
 import { Config } from './config';
 import { Log } from './logging';
-import { PolicySources } from './policyWatcher';
+import { PolicySources } from './policySources';
 import { SuppressionStore } from './suppressionStore';
 
 export interface ReportResult {

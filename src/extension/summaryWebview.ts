@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
-import { buildSummary, renderSummaryPage } from '../core/summaryPage';
+import { buildSummary, renderSummaryPage } from './logic/summaryPage';
 import { Config } from './config';
 import { ReportAuditor, displayPath } from './reportAuditor';
 

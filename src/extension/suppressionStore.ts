@@ -2,7 +2,7 @@
  * The workspace's suppressions file: read for every evaluation, extended by the "suppress" quick fix.
  */
 import * as vscode from 'vscode';
-import { NewSuppression, addSuppression } from '../core/suppressionEditor';
+import { NewSuppression, addSuppression } from './logic/suppressionEditor';
 import { Suppression, parseSuppressions } from '../core/suppressions';
 import { Config } from './config';
 import { Log } from './logging';

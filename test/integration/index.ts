@@ -7,10 +7,12 @@
 //   CREDCHECK_TEST_GREP        a regular expression the full test title must match
 //   CREDCHECK_TEST_TAG_MODE    "exclude-untrusted" (trusted pass) or "only-untrusted" (untrusted pass)
 //   CREDCHECK_TEST_RESULTS     where to write the results JSON the launcher summarises
-//   CREDCHECK_TEST_TIMEOUT_MS  per-test timeout
+//   CREDCHECK_TEST_TIMEOUT_MS  per-test timeout (default 5 minutes: a guard against a hang, never a speed assumption;
+//                              the tests wait for states, see waitFor.ts)
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
+import { pendingWaits } from './waitFor';
 
 /** The tag that marks tests meant for a launch in an untrusted workspace. */
 export const untrustedTag = '@untrusted';
@@ -41,7 +43,7 @@ export async function run(): Promise<void> {
       ui: 'bdd',
       color: false,
       reporter: 'spec',
-      timeout: Number(process.env.CREDCHECK_TEST_TIMEOUT_MS) || 60_000,
+      timeout: Number(process.env.CREDCHECK_TEST_TIMEOUT_MS) || 300_000,
       ...(grep ? { grep } : {}),
     });
     for (const file of files) {
@@ -57,11 +59,15 @@ export async function run(): Promise<void> {
       runner.on('fail', (test, error: Error) => {
         // A failing hook is reported here too; count it, or a broken before() would look like a clean run.
         results.failed++;
+        // A timeout says only how long; the states the test was still waiting for say what never happened.
+        const waiting = pendingWaits();
+        const stillWaiting = waiting.length ? `\nstill waiting for: ${waiting.join('; ')}` : '';
+        if (stillWaiting) console.error(`${test.fullTitle()}:${stillWaiting}`);
         results.tests.push({
           fullTitle: test.fullTitle(),
           state: 'failed',
           durationMs: test.duration ?? 0,
-          error: String(error?.stack ?? error),
+          error: `${String(error?.stack ?? error)}${stillWaiting}`,
         });
       });
       runner.on('pending', (test) => {

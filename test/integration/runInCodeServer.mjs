@@ -138,6 +138,8 @@ function serveScreenshots(page, requestDir) {
           const { name } = JSON.parse(readFileSync(join(requestDir, file), 'utf8'));
           if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`bad screenshot name ${JSON.stringify(name)}`);
           const target = join(screenshotDir, `${name}.png`);
+          // What the test asked for is already in the DOM; two animation frames later it has been painted.
+          await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
           await page.screenshot({ path: target });
           log(`screenshot saved: ${target}`);
           reply = { path: target };

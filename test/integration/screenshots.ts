@@ -4,15 +4,18 @@
 // <id>.request.json, the launcher saves test-results/screenshots/<name>.png and answers with <id>.done.json.
 import * as fs from 'fs';
 import * as path from 'path';
+import { waitFor } from './waitFor';
 
 let requestCount = 0;
 
 /**
  * Asks the launcher for a screenshot of the whole workbench and waits until it is on disk.
  * Returns the PNG's path, or undefined when the launcher takes no screenshots (the Electron launcher),
- * so suites can call it unconditionally. Give the UI a moment to settle before calling.
+ * so suites can call it unconditionally. The launcher waits for the workbench to paint (two animation frames after
+ * the request) before it takes the picture; the caller waits for the state it wants shown (a selection, a result).
+ * No deadline here: the test's own timeout is the only limit (see waitFor.ts).
  */
-export async function requestScreenshot(name: string, timeoutMs = 30_000): Promise<string | undefined> {
+export async function requestScreenshot(name: string): Promise<string | undefined> {
   const folder = process.env.CREDCHECK_SCREENSHOT_REQUESTS;
   if (!folder) {
     return undefined;
@@ -26,16 +29,11 @@ export async function requestScreenshot(name: string, timeoutMs = 30_000): Promi
   // Written under a temporary name and renamed, so the launcher never reads half a request.
   fs.writeFileSync(`${request}.tmp`, JSON.stringify({ name }));
   fs.renameSync(`${request}.tmp`, request);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (fs.existsSync(answer)) {
-      const reply = JSON.parse(fs.readFileSync(answer, 'utf8')) as { path?: string; error?: string };
-      if (reply.error || !reply.path) {
-        throw new Error(`screenshot "${name}" failed: ${reply.error ?? 'no path in the answer'}`);
-      }
-      return reply.path;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const reply = await waitFor(`the launcher's answer to the screenshot request "${name}"`, () =>
+    fs.existsSync(answer) ? (JSON.parse(fs.readFileSync(answer, 'utf8')) as { path?: string; error?: string }) : undefined,
+  );
+  if (reply.error || !reply.path) {
+    throw new Error(`screenshot "${name}" failed: ${reply.error ?? 'no path in the answer'}`);
   }
-  throw new Error(`screenshot "${name}": the launcher did not answer within ${timeoutMs} ms`);
+  return reply.path;
 }

@@ -3,6 +3,8 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { CredcheckApi } from '../../../src/extension/main';
 
+export { waitFor } from '../waitFor';
+
 export const EXTENSION_ID = 'credcheck.credcheck';
 
 export async function activateExtension(): Promise<CredcheckApi> {
@@ -15,22 +17,6 @@ export function workspaceUri(...segments: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'no workspace folder');
   return vscode.Uri.joinPath(folder.uri, ...segments);
-}
-
-/** Polls until `probe` returns a truthy value; fails with `what` after the timeout. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 export function reportDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {

@@ -10,7 +10,6 @@ import { isProcessAlive } from '../../support/trackedProcesses';
 import { activateExtension, closeAllEditors, waitFor } from './extensionHelpers';
 
 describe('fetch from a real IAM endpoint (moto)', function () {
-  this.timeout(90_000);
   let moto: MotoServer | undefined;
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 

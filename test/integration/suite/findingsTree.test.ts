@@ -3,9 +3,29 @@ import * as fs from 'fs';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../../../src/extension/findingsTree';
 import { requestScreenshot } from '../screenshots';
+import type { CredcheckApi } from '../../../src/extension/main';
 import { activateExtension, cellOf, closeAllEditors, openWorkspaceReport, reportDiagnostics, rowOf, waitFor } from './extensionHelpers';
 
 type GroupNode = Extract<TreeNode, { kind: 'group' }>;
+
+/**
+ * Reveals a finding's node until the tree's selection holds it. A rebuild of the tree (a late re-evaluation on a busy
+ * machine) can drop a selection just made; then the node of the current tree is revealed again. Waits for states only.
+ */
+async function selectInTree(api: CredcheckApi, check: string, user: string): Promise<TreeNode> {
+  let revealing: Promise<void> | undefined;
+  return waitFor(
+    `the ${check} / ${user} node to be selected in the tree`,
+    () => {
+      const node = api.findTreeNode(check, user);
+      assert.ok(node, `no tree node for ${check} / ${user}`);
+      if (api.treeView.selection.some((selected) => selected.id === node.id)) return node;
+      revealing ??= api.revealInTree(node).finally(() => (revealing = undefined));
+      return undefined;
+    },
+    { events: [api.treeView.onDidChangeSelection] },
+  );
+}
 
 describe('findings tree', () => {
   afterEach(async () => {
@@ -60,11 +80,11 @@ describe('findings tree', () => {
     const api = await activateExtension();
     const { document } = await openWorkspaceReport();
     await waitFor('tree roots', () => api.getTreeRoots().length > 0);
+    // Re-evaluations still running (a previous test's settings reset) would rebuild the tree under the selection.
+    await api.whenIdle();
     await vscode.commands.executeCommand('credcheck.findings.focus');
-    const node = api.findTreeNode('two-active-keys', 'pam_beasly');
-    assert.ok(node, 'no tree node for two-active-keys / pam_beasly');
-    await api.revealInTree(node);
-    await waitFor('selection in the tree', () => api.treeView.selection.some((selected) => selected.id === node.id));
+    await waitFor('the tree view to be visible', () => api.treeView.visible, { events: [api.treeView.onDidChangeVisibility] });
+    const node = await selectInTree(api, 'two-active-keys', 'pam_beasly');
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('credcheck.revealFinding', node);
     assert.ok(editor);
     const cell = cellOf(document, rowOf(document, 'pam_beasly'), 'access_key_2_active');
@@ -74,16 +94,18 @@ describe('findings tree', () => {
 
   it('shows the findings view next to the Problems panel (screenshot)', async () => {
     const api = await activateExtension();
-    await openWorkspaceReport();
+    const { document } = await openWorkspaceReport();
     await waitFor('tree roots', () => api.getTreeRoots().length > 0);
+    await api.whenIdle();
     await vscode.commands.executeCommand('credcheck.findings.focus');
-    await waitFor('the tree view to be visible', () => api.treeView.visible);
+    await waitFor('the tree view to be visible', () => api.treeView.visible, { events: [api.treeView.onDidChangeVisibility] });
     // Expand the first check so the screenshot shows users and findings too.
     const first = api.getTreeRoots()[0]!;
     const child = api.getTreeChildren(first)[0]!;
     await api.revealInTree(api.getTreeChildren(child)[0] ?? child);
     await vscode.commands.executeCommand('workbench.actions.view.problems');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await waitFor('the report diagnostics the Problems panel lists', () => reportDiagnostics(document.uri).length > 0);
+    // The launcher waits for the workbench to paint before it takes the picture (screenshots.ts).
     const shot = await requestScreenshot('findings-tree-and-problems');
     if (shot) assert.ok(fs.statSync(shot).size > 10_000, 'the screenshot is suspiciously small');
     assert.ok(api.statusBarText().includes('IAM'), `status bar: ${api.statusBarText()}`);

@@ -25,8 +25,6 @@ async function replaceText(document: vscode.TextDocument, text: string): Promise
 }
 
 describe('query editor', function () {
-  // The first query loads the embedded Rego compiler (tens of megabytes of wasm).
-  this.timeout(120_000);
   // The scratch query documents are untitled and dirty: reverted first, so closing them asks nothing.
   afterEach(async () => {
     for (const document of vscode.workspace.textDocuments.filter((candidate) => candidate.isUntitled && candidate.languageId === 'rego')) {
@@ -67,7 +65,7 @@ describe('query editor', function () {
     );
     assert.strictEqual(queryDiagnostics(query.uri).length, 0);
 
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The launcher waits for the workbench to paint before it takes the picture (screenshots.ts).
     const shot = await requestScreenshot('query-table');
     if (shot) assert.ok(fs.statSync(shot).size > 0);
 

@@ -35,7 +35,8 @@ describe('untrusted workspace @untrusted', () => {
     const api = await activateExtension();
     await vscode.workspace.fs.writeFile(workspaceUri('policies', 'broken.rego'), new TextEncoder().encode('package broken\n\ndeny contains x if {\n\t== ==\n}\n'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('policies', 'broken.rego')));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The open event reaches the extension before openTextDocument resolves; a compilation it scheduled is what
+    // whenIdle() waits for, so no pause is needed to give a wrong compilation its chance.
     await api.whenIdle();
     assert.deepStrictEqual(vscode.languages.getDiagnostics(workspaceUri('policies', 'broken.rego')).filter((d) => d.source === 'credcheck-policy'), []);
     assert.strictEqual(api.compilerLoaded(), false);

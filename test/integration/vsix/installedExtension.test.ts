@@ -3,21 +3,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { waitFor } from '../waitFor';
 
 const EXTENSION_ID = 'credcheck.credcheck';
 
 function workspaceUri(...segments: string[]): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, ...segments);
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const credcheckDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'credcheck');
@@ -57,7 +48,7 @@ describe('the installed .vsix', () => {
     ));
     const document = await vscode.workspace.openTextDocument(workspaceUri('sample-credential-report.csv'));
     await vscode.window.showTextDocument(document);
-    await waitFor('custom findings', () => credcheckDiagnostics(document.uri).some((d) => codeOf(d) === 'custom.everyone'), 45_000);
+    await waitFor('custom findings', () => credcheckDiagnostics(document.uri).some((d) => codeOf(d) === 'custom.everyone'));
     const users = document.getText().split('\n').filter((line) => line && !line.startsWith('user,') && !line.startsWith('<root_account>')).length;
     assert.strictEqual(credcheckDiagnostics(document.uri).filter((d) => codeOf(d) === 'custom.everyone').length, users);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadBundledPolicies } from '../../../src/core/catalog';
 import { Finding } from '../../../src/core/model';
-import { buildSummary, renderSummaryPage } from '../../../src/core/summaryPage';
+import { buildSummary, renderSummaryPage } from '../../../src/extension/logic/summaryPage';
 import { reportText, userLine } from '../report/reportText';
 import { credcheck } from './cliProcess';
 

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { listProfileNames } from '../../../src/core/awsProfiles';
+import { listProfileNames } from '../../../../src/extension/logic/awsProfiles';
 
 describe('AWS profile names', () => {
   it('lists profiles from the config and credentials files without duplicates, skipping non-profile sections', () => {

@@ -2,7 +2,7 @@
  * How findings are grouped for a tree (check → user or user → check), filtered by severity and counted.
  * Pure, so the extension's tree view is a thin shell over it and the grouping is unit-tested in plain Node.
  */
-import { Finding, Severity, SEVERITIES } from './model';
+import { Finding, Severity, SEVERITIES } from '../../core/model';
 
 export type GroupingOrder = 'check' | 'user';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { countBySeverity, findingKey, groupFindings, highestSeverity, passesSeverityFilter, severityRank } from '../../../src/core/findingGroups';
-import { Finding } from '../../../src/core/model';
+import { countBySeverity, findingKey, groupFindings, highestSeverity, passesSeverityFilter, severityRank } from '../../../../src/extension/logic/findingGroups';
+import { Finding } from '../../../../src/core/model';
 
 function finding(overrides: Partial<Finding>): Finding {
   return {

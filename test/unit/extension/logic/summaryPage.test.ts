@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import { histogram, renderSummaryPage, buildSummary } from '../../../src/core/summaryPage';
-import { CatalogEntry } from '../../../src/core/catalog';
-import { Finding, PolicyInput } from '../../../src/core/model';
+import { histogram, renderSummaryPage, buildSummary } from '../../../../src/extension/logic/summaryPage';
+import { CatalogEntry } from '../../../../src/core/catalog';
+import { Finding, PolicyInput } from '../../../../src/core/model';
 
 const entry = (id: string, frameworks: Record<string, string[]>): CatalogEntry => ({
   id, entrypoint: `credcheck/checks/${id}`, title: `${id} title`, description: '', severity: 'high', enabledByDefault: true, parameters: [],

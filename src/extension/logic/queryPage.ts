@@ -3,9 +3,9 @@
  * so the page can be checked without an editor. The page has a strict CSP: no remote content, one nonce'd style and
  * one nonce'd script that only posts messages (export, reveal a row) back to the extension.
  */
-import { PolicyProblem } from './model';
-import { QueryTable } from './query/queryTable';
-import { cellText } from './query/queryTableFormat';
+import { PolicyProblem } from '../../core/model';
+import { QueryTable } from '../../core/query/queryTable';
+import { cellText } from '../../core/query/queryTableFormat';
 
 export interface QueryPageData {
   /** The report the query runs against (display name). */

@@ -3,9 +3,9 @@
  * thresholds, as one self-contained HTML page with inline SVG (no scripts, no remote content). Pure, so the extension's
  * webview only supplies a CSP nonce and the data.
  */
-import { CatalogEntry } from './catalog';
-import { buildComplianceView, knownFrameworks } from './compliance';
-import { Finding, PolicyInput } from './model';
+import { CatalogEntry } from '../../core/catalog';
+import { buildComplianceView, knownFrameworks } from '../../core/compliance';
+import { Finding, PolicyInput } from '../../core/model';
 
 export interface AgeHistogram {
   title: string;
