@@ -23,9 +23,9 @@ func call(_ js.Value, args []js.Value) (result any) {
 	if len(args) != 1 || args[0].Type() != js.TypeString {
 		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "credcheckCompile expects one JSON string"}}}, nil)
 	}
+	// The op first: each op's body is decoded on its own ("schema" is a flag in compile, a document in configure).
 	var envelope struct {
 		Op string `json:"op"`
-		Request
 	}
 	if err := json.Unmarshal([]byte(args[0].String()), &envelope); err != nil {
 		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "bad request JSON: " + err.Error()}}}, nil)
@@ -74,7 +74,11 @@ func call(_ js.Value, args []js.Value) (result any) {
 	case "builtins":
 		return reply(builtinDocs(), nil)
 	}
-	response := compilePolicy(envelope.Request)
+	var request Request
+	if err := json.Unmarshal(text, &request); err != nil {
+		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "bad request JSON: " + err.Error()}}}, nil)
+	}
+	response := compilePolicy(request)
 	return reply(response, response.Wasm)
 }
 

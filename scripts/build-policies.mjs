@@ -82,7 +82,8 @@ async function createCompiler(loaded, workerPath) {
   if (typeof loaded.createEmbeddedCompiler !== 'function') {
     throw new Error(`src/core/compiler/embeddedCompiler.ts does not export createEmbeddedCompiler (${Object.keys(loaded).join(', ')})`);
   }
-  return loaded.createEmbeddedCompiler({ wasmPath, workerPath });
+  // A build step, not live feedback: a loaded machine (or a cold wasm JIT) must not fail the build at the 10 s default.
+  return loaded.createEmbeddedCompiler({ wasmPath, workerPath, timeLimitMs: 300_000 });
 }
 
 function fail(errors) {
