@@ -106,7 +106,7 @@ func typeProblem(e *ast.Error, sources map[string]string, modules []*ast.Module)
 	if len(problem.Suggestions) > 0 {
 		message += "; did you mean " + strings.Join(problem.Suggestions, " or ") + "?"
 	}
-	if slices.Contains(valid, "raw") && slices.Contains(valid, "mfa_active") {
+	if len(problem.Suggestions) == 0 && slices.Contains(valid, "raw") && slices.Contains(valid, "mfa_active") {
 		// A user row: columns AWS does not write are only known per report, so the schema cannot list them.
 		message += fmt.Sprintf(" (a column AWS does not write is read as %v.raw[%q])", detail.Ref[:detail.Pos], string(name))
 	}
