@@ -177,6 +177,10 @@ func lintCall(call ast.Call, location *ast.Location, warn func(*ast.Location, st
 	operator := call[0].String()
 	switch operator {
 	case ast.Print.Name:
+		// In a test, print is how a test shows what it saw: only a policy's print is a leftover.
+		if location != nil && strings.HasSuffix(location.File, "_test.rego") {
+			return
+		}
 		warn(location, "print-call", "print() left in the policy: its output only shows in tests and the policy output channel")
 	case ast.Sprintf.Name:
 		if len(call) < 3 {

@@ -176,3 +176,13 @@ func schemaOff() *bool {
 	off := false
 	return &off
 }
+
+func TestPrintInATestIsNotALeftover(t *testing.T) {
+	source := "package p_test\n\ntest_x if {\n\tprint(\"seen\")\n}\n"
+	if d := checkModules(CheckRequest{Modules: []Module{{File: "p_test.rego", Source: source}}}).Diagnostics; len(d) != 0 {
+		t.Fatalf("got %+v", d)
+	}
+	if d := checkModules(CheckRequest{Modules: []Module{{File: "p.rego", Source: source}}}).Diagnostics; len(d) != 1 || d[0].Code != "print-call" {
+		t.Fatalf("got %+v", d)
+	}
+}
