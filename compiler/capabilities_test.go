@@ -59,7 +59,7 @@ func selectorNames(t *testing.T, file, variable string) []string {
 func TestUnsupportedBuiltinsFailAtTheCall(t *testing.T) {
 	for _, call := range []string{`http.send({"method": "get", "url": "https://example.com"})`, `crypto.x509.parse_certificates("x")`, `opa.runtime()`} {
 		source := "package p\n\ndeny contains msg if {\n\tx := " + call + "\n\tmsg := sprintf(\"%v\", [x])\n}\n"
-		response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+		response := compilePolicy(Request{Schema: schemaOff(), Modules: []Module{{File: "p.rego", Source: source}}})
 		name := call[:strings.IndexByte(call, '(')]
 		if response.OK || len(response.Errors) != 1 {
 			t.Fatalf("%s: want one error, got %+v", name, response)
@@ -82,7 +82,7 @@ deny contains msg if {
 	msg := sprintf("%s is old", [user.user])
 }
 `
-	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+	response := compilePolicy(Request{Schema: schemaOff(), Modules: []Module{{File: "p.rego", Source: source}}})
 	if !response.OK || len(response.Wasm) < 8 || string(response.Wasm[:4]) != "\x00asm" {
 		t.Fatalf("want wasm, got %+v", response.Errors)
 	}
@@ -111,7 +111,7 @@ deny contains msg if {
 	time.weekday(time.now_ns())
 }
 `
-	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+	response := compilePolicy(Request{Schema: schemaOff(), Modules: []Module{{File: "p.rego", Source: source}}})
 	if !response.OK {
 		t.Fatalf("want wasm, got %+v", response.Errors)
 	}
@@ -147,7 +147,7 @@ helper := true
 
 info(x) := x
 `
-	response := compilePolicy(Request{Modules: []Module{{File: "old.rego", Source: policy}, {File: "other.rego", Source: other}}})
+	response := compilePolicy(Request{Schema: schemaOff(), Modules: []Module{{File: "old.rego", Source: policy}, {File: "other.rego", Source: other}}})
 	if !response.OK {
 		t.Fatalf("want wasm, got %+v", response.Errors)
 	}
@@ -160,7 +160,7 @@ info(x) := x
 // Building rule entrypoints rewrites the parsed modules: the rule locations must be read before.
 func TestRuleLocationsSurviveRuleEntrypoints(t *testing.T) {
 	source := "package p\n\nhelper := 1\n\ndeny contains \"x\" if input.x\n\nwarn_y contains \"y\" if input.y\n"
-	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}})
+	response := compilePolicy(Request{Schema: schemaOff(), Modules: []Module{{File: "p.rego", Source: source}}})
 	if !response.OK {
 		t.Fatalf("want wasm, got %+v", response.Errors)
 	}

@@ -25,14 +25,22 @@ type Module struct {
 type Request struct {
 	Modules     []Module `json:"modules"`
 	Entrypoints []string `json:"entrypoints"`
+	// Schema type-checks input against the input schema (schema.go); nil means on.
+	Schema *bool `json:"schema,omitempty"`
 }
 
+// Problem is a located diagnostic. Lines and columns are 1-based, columns in UTF-16 units; EndLine/EndColumn
+// (exclusive) are set when the offending range is known.
 type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line"`
-	Column  int    `json:"column"`
-	Message string `json:"message"`
-	Code    string `json:"code,omitempty"`
+	File        string   `json:"file"`
+	Line        int      `json:"line"`
+	Column      int      `json:"column"`
+	EndLine     int      `json:"endLine,omitempty"`
+	EndColumn   int      `json:"endColumn,omitempty"`
+	Message     string   `json:"message"`
+	Code        string   `json:"code,omitempty"`
+	Severity    string   `json:"severity,omitempty"`
+	Suggestions []string `json:"suggestions,omitempty"`
 }
 
 type RelatedResource struct {
@@ -105,6 +113,14 @@ func compilePolicy(request Request) (response Response) {
 		parsed = append(parsed, m)
 	}
 	if len(problems) > 0 {
+		return Response{Errors: problems}
+	}
+	if request.Schema == nil || *request.Schema {
+		if problems := typeCheck(parsed, sources); len(problems) > 0 {
+			return Response{Errors: problems}
+		}
+	}
+	if problems := resultContract(parsed, sources); len(problems) > 0 {
 		return Response{Errors: problems}
 	}
 	useHostSprintf(parsed)

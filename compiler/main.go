@@ -23,17 +23,62 @@ func call(_ js.Value, args []js.Value) (result any) {
 	if len(args) != 1 || args[0].Type() != js.TypeString {
 		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "credcheckCompile expects one JSON string"}}}, nil)
 	}
+	// The op first: each op's body is decoded on its own ("schema" is a flag in compile, a document in configure).
 	var envelope struct {
 		Op string `json:"op"`
-		Request
 	}
 	if err := json.Unmarshal([]byte(args[0].String()), &envelope); err != nil {
 		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "bad request JSON: " + err.Error()}}}, nil)
 	}
-	if envelope.Op == "capabilities" {
+	text := []byte(args[0].String())
+	switch envelope.Op {
+	case "capabilities":
 		return reply(capabilitiesReport(version.Version), nil)
+	case "configure":
+		var config Configuration
+		if err := json.Unmarshal(text, &config); err != nil {
+			return reply(Response{Errors: []Problem{{Code: "bad_request", Message: err.Error()}}}, nil)
+		}
+		if err := configure(config); err != nil {
+			return reply(Response{Errors: []Problem{{Code: "bad_request", Message: err.Error()}}}, nil)
+		}
+		return reply(Response{OK: true}, nil)
+	case "check":
+		var request CheckRequest
+		if err := json.Unmarshal(text, &request); err != nil {
+			return reply(Response{Errors: []Problem{{Code: "bad_request", Message: err.Error()}}}, nil)
+		}
+		return reply(checkModules(request), nil)
+	case "format":
+		var request struct {
+			Module Module `json:"module"`
+		}
+		if err := json.Unmarshal(text, &request); err != nil {
+			return reply(Response{Errors: []Problem{{Code: "bad_request", Message: err.Error()}}}, nil)
+		}
+		return reply(formatModule(request.Module), nil)
+	case "test":
+		var request TestRequest
+		if err := json.Unmarshal(text, &request); err != nil {
+			return reply(Response{Errors: []Problem{{Code: "bad_request", Message: err.Error()}}}, nil)
+		}
+		// Each result goes to the host as it arrives: if the run is stopped for its time limit, those are kept.
+		progress := js.Global().Get("credcheckTestProgress")
+		return reply(runTests(request, func(result TestResult) {
+			if progress.Type() == js.TypeFunction {
+				if encoded, err := json.Marshal(result); err == nil {
+					progress.Invoke(string(encoded))
+				}
+			}
+		}), nil)
+	case "builtins":
+		return reply(builtinDocs(), nil)
 	}
-	response := compilePolicy(envelope.Request)
+	var request Request
+	if err := json.Unmarshal(text, &request); err != nil {
+		return reply(Response{Errors: []Problem{{Code: "bad_request", Message: "bad request JSON: " + err.Error()}}}, nil)
+	}
+	response := compilePolicy(request)
 	return reply(response, response.Wasm)
 }
 

@@ -42,7 +42,7 @@ info contains y if {
 }
 
 func TestCompileErrorsNameSprintfAsWritten(t *testing.T) {
-	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: "package p\n\ndeny contains msg if {\n\tmsg := sprintf(1, [2])\n}\n"}}})
+	response := compilePolicy(Request{Schema: schemaOff(), Modules: []Module{{File: "p.rego", Source: "package p\n\ndeny contains msg if {\n\tmsg := sprintf(1, [2])\n}\n"}}})
 	if response.OK || len(response.Errors) == 0 {
 		t.Fatalf("expected a type error, got %+v", response)
 	}
@@ -57,7 +57,7 @@ func TestCompileErrorsNameSprintfAsWritten(t *testing.T) {
 }
 
 func TestCompiledPolicyAsksTheHostForTheRenamedSprintf(t *testing.T) {
-	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: "package p\n\ndeny contains sprintf(\"%q\", [input.x]) if true\n"}}})
+	response := compilePolicy(Request{Schema: schemaOff(), Modules: []Module{{File: "p.rego", Source: "package p\n\ndeny contains sprintf(\"%q\", [input.x]) if true\n"}}})
 	if !response.OK {
 		t.Fatalf("compile failed: %+v", response.Errors)
 	}

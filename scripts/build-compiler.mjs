@@ -2,6 +2,7 @@
 //   compiler.wasm      OPA's compiler with credcheck's entry point
 //   wasm_exec.js       the Go toolchain's JavaScript glue, copied from the same toolchain that built compiler.wasm
 //   capabilities.json  which builtins policies may call and which of them the host must supply (asked of the wasm)
+//   policy-input.schema.json  schema/policy-input.schema.json, the type of `input` for schema checking
 // The Go build is skipped when compiler.wasm is newer than every source in compiler/. None of these files is committed.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ const out = join(root, 'dist', 'compiler');
 const wasmPath = join(out, 'compiler.wasm');
 const glueOut = join(out, 'wasm_exec.js');
 const capabilitiesPath = join(out, 'capabilities.json');
+const schemaSource = join(root, 'schema', 'policy-input.schema.json');
+const schemaOut = join(out, 'policy-input.schema.json');
 
 const go = (...args) => execFileSync('go', args, { cwd: source, encoding: 'utf8' }).trim();
 
@@ -90,3 +93,5 @@ if (!upToDate(glueOut, statSync(wasmPath).mtimeMs - 1)) {
   copyFileSync(glue, glueOut);
 }
 if (!upToDate(capabilitiesPath, statSync(wasmPath).mtimeMs)) await writeCapabilities();
+// The compiler type-checks `input` against the shipped schema; the worker hands it over at start.
+copyFileSync(schemaSource, schemaOut);

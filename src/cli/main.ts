@@ -4,6 +4,8 @@ import * as checkCommand from './commands/check';
 import * as checksCommand from './commands/checks';
 import * as fetchCommand from './commands/fetch';
 import * as queryCommand from './commands/query';
+import * as fmtCommand from './commands/fmt';
+import * as testCommand from './commands/test';
 
 interface Command {
   summary: string;
@@ -16,6 +18,8 @@ const commands: Record<string, Command> = {
   checks: { summary: 'checks [--format table|json]: list the bundled checks with their mappings and parameters', run: checksCommand.run },
   fetch: { summary: 'fetch [--profile <name>]... [--region <r>] [--endpoint-url <url>] [--out <file>] [--timeout <s>]', run: fetchCommand.run },
   query: { summary: "query <report.csv>... '<rego query>' [--now ...] [--format table|json|csv]", run: queryCommand.run },
+  fmt: { summary: 'fmt [--check|--diff|-l|-w] <path>...: format Rego with OPA\'s formatter (as opa fmt)', run: fmtCommand.run },
+  test: { summary: 'test [-v] [--run <regex>] [--timeout <s>] [path]...: run *_test.rego (as opa test, no opa needed)', run: testCommand.run },
 };
 
 function usage(): string {

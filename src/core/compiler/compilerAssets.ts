@@ -9,6 +9,8 @@ export interface CompilerAssets {
   wasmExec: string;
   /** dist/compilerWorker.js (bundled) or out/.../compilerWorker.js (tests). */
   worker: string;
+  /** dist/compiler/policy-input.schema.json: schema/policy-input.schema.json, copied by build-compiler.mjs. */
+  schema: string;
 }
 
 /** Which builtins compiled policies may call; `native` run inside policy.wasm, the others must come from the host. */
@@ -46,7 +48,11 @@ export function locateCompilerAssets(options: CompilerAssetOptions = {}, from: s
   const worker = options.workerPath
     ? resolve(options.workerPath)
     : findFirst([join(from, 'compilerWorker.js'), ...ancestors(from).map((dir) => join(dir, 'dist', 'compilerWorker.js'))]);
-  return { wasm, wasmExec, worker };
+  const schema = join(dirname(wasm), 'policy-input.schema.json');
+  if (!existsSync(schema)) {
+    throw new Error(`policy-input.schema.json is missing beside ${wasm}: run \`npm run build:compiler\``);
+  }
+  return { wasm, wasmExec, worker, schema };
 }
 
 /** Reads dist/compiler/capabilities.json, written by scripts/build-compiler.mjs from the compiler itself. */

@@ -6,12 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { runInThisContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
+import { CURRENT_COLUMNS } from '../report/columns';
 
 export interface CompilerWorkerData {
   wasm: string;
   wasmExec: string;
   /** Go's soft memory limit (GOMEMLIMIT), so its collector works harder before the hard limit. */
   goMemoryLimitMb: number;
+  /** schema/policy-input.schema.json (copied beside compiler.wasm): the type of `input` for schema checking. */
+  schema: string;
 }
 
 export interface CompilerWorkerRequest {
@@ -20,8 +23,9 @@ export interface CompilerWorkerRequest {
   request: string;
 }
 
-/** Replies carry the request's id. */
+/** Replies carry the request's id. A test run also sends one `progress` message (a test result as JSON) per test. */
 export type CompilerWorkerReply = { id: number; json: string; wasm?: Uint8Array; memoryBytes: number } | { id: number; failure: string };
+export type CompilerWorkerProgress = { id: number; progress: string };
 
 /** Sent once, with id 0, when start-up finished or failed. */
 export type CompilerWorkerStartReply = { id: 0; ready: true } | { id: 0; failure: string };
@@ -52,6 +56,7 @@ const host = globalThis as unknown as {
   Go: new () => GoInstance;
   credcheckCompile?: CompileFunction;
   credcheckCompilerReady?: () => void;
+  credcheckTestProgress?: (resultJson: string) => void;
 };
 
 let memory: WasmMemory | undefined;
@@ -73,6 +78,11 @@ async function start(): Promise<CompileFunction> {
   await Promise.race([ready, running]);
   running.catch(() => undefined);
   if (!host.credcheckCompile) throw new Error('the compiler did not register credcheckCompile');
+  // The input schema and the report's columns, once: schema checking and the result contract need them.
+  const configured = JSON.parse(
+    host.credcheckCompile(JSON.stringify({ op: 'configure', schema: JSON.parse(readFileSync(data.schema, 'utf8')), columns: CURRENT_COLUMNS })).json,
+  ) as { ok: boolean; errors?: { message: string }[] };
+  if (!configured.ok) throw new Error(configured.errors?.[0]?.message ?? 'the compiler rejected its configuration');
   return host.credcheckCompile;
 }
 
@@ -87,6 +97,8 @@ parentPort?.on('message', async (message: CompilerWorkerRequest) => {
   try {
     const compile = await compiler;
     if (exited) throw new Error('the compiler exited');
+    // Posted while Go is still running the call: the parent keeps them if it has to stop a runaway test run.
+    host.credcheckTestProgress = (resultJson) => parentPort?.postMessage({ id: message.id, progress: resultJson } satisfies CompilerWorkerProgress);
     const result = compile(message.request);
     reply = { id: message.id, json: result.json, memoryBytes: memory?.buffer.byteLength ?? 0 };
     if (result.wasm) reply.wasm = result.wasm;

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { PolicyProblem } from '../model';
 import { CompilerAssetOptions, CompilerAssets, locateCompilerAssets } from './compilerAssets';
-import type { CompilerWorkerData, CompilerWorkerReply, CompilerWorkerStartReply } from './compilerWorker';
-import { CompileRequest, CompileResult, PolicyAnnotation, RegoCompiler, RuleLocation } from './regoCompiler';
+import type { CompilerWorkerData, CompilerWorkerProgress, CompilerWorkerReply, CompilerWorkerStartReply } from './compilerWorker';
+import { CompileRequest, CompileResult, PolicyAnnotation, RegoCompiler, RegoModule, RuleLocation } from './regoCompiler';
 
 export interface EmbeddedCompilerOptions extends CompilerAssetOptions {
   /** Longest one compilation may take (default 10 s). */
@@ -31,6 +31,7 @@ export class CompilationAbortedError extends Error {
 interface Pending {
   resolve(reply: CompilerWorkerReply): void;
   reject(error: Error): void;
+  progress?: (json: string) => void;
 }
 
 interface CompilerResponse {
@@ -81,51 +82,82 @@ export class EmbeddedCompiler implements RegoCompiler {
   }
 
   private async compileNow(request: CompileRequest): Promise<CompileResult> {
+    const body = JSON.stringify({ modules: request.modules, entrypoints: request.entrypoints ?? [], schema: request.schema ?? true });
+    const outcome = await this.exchange(request.modules, body, request.signal, 'compilation');
+    if ('error' in outcome) return { ok: false, errors: [outcome.error] };
+    const { reply } = outcome;
+    const response = JSON.parse(reply.json) as CompilerResponse;
+    if (!response.ok || !reply.wasm) {
+      return { ok: false, errors: response.errors?.length ? response.errors : [problem(request.modules, 'the Rego compiler returned no result', 'compiler_failure')] };
+    }
+    return {
+      ok: true,
+      wasm: reply.wasm,
+      entrypoints: response.entrypoints ?? [],
+      annotations: response.annotations ?? [],
+      rules: response.rules ?? [],
+    };
+  }
+
+  /**
+   * Runs any other request of the compiler ({"op": "check" | "format" | "test" | "builtins"}) on the same warm
+   * instance, one at a time with compilations. Resolves with the response JSON text, or a located problem when the
+   * compiler failed, hit its time or memory limit.
+   */
+  request(
+    modules: RegoModule[],
+    body: object,
+    options: { signal?: AbortSignal; timeLimitMs?: number; what?: string; onProgress?: (json: string) => void } = {},
+  ): Promise<{ json: string } | { error: PolicyProblem }> {
+    const run = this.queue.then(async () => {
+      const outcome = await this.exchange(modules, JSON.stringify(body), options.signal, options.what ?? 'the request', options.timeLimitMs, options.onProgress);
+      return 'error' in outcome ? outcome : { json: outcome.reply.json };
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async exchange(
+    modules: RegoModule[],
+    body: string,
+    signal: AbortSignal | undefined,
+    what: string,
+    timeLimitMs: number = this.timeLimitMs,
+    onProgress?: (json: string) => void,
+  ): Promise<{ reply: Extract<CompilerWorkerReply, { json: string }> } | { error: PolicyProblem }> {
     if (this.disposed) throw new Error('the compiler was disposed');
-    const { signal } = request;
     if (signal?.aborted) throw new CompilationAbortedError();
-    const subject = describeModules(request);
+    const subject = describeModules(modules);
     const worker = this.ensureWorker();
     try {
       await this.waitForStart(signal);
     } catch (error) {
       if (error instanceof CompilationAbortedError) throw error;
-      return failure(request, `the Rego compiler could not start: ${error instanceof Error ? error.message : String(error)}`, 'compiler_failure');
+      return { error: problem(modules, `the Rego compiler could not start: ${error instanceof Error ? error.message : String(error)}`, 'compiler_failure') };
     }
     const id = this.nextId++;
-    const body = JSON.stringify({ modules: request.modules, entrypoints: request.entrypoints ?? [] });
 
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
       const reply = await new Promise<CompilerWorkerReply>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
+        this.pending.set(id, { resolve, reject, progress: onProgress });
         timer = setTimeout(() => {
-          this.stopWorker(new TimeLimitError(`compilation of ${subject} timed out after ${formatSeconds(this.timeLimitMs)}`));
-        }, this.timeLimitMs);
+          this.stopWorker(new TimeLimitError(`${what} of ${subject} timed out after ${formatSeconds(timeLimitMs)}`));
+        }, timeLimitMs);
         onAbort = () => this.stopWorker(new CompilationAbortedError());
         signal?.addEventListener('abort', onAbort, { once: true });
         worker.postMessage({ id, request: body });
       });
       if ('failure' in reply) {
         this.stopWorker(new Error(reply.failure));
-        return failure(request, `the Rego compiler failed on ${subject}: ${reply.failure}`, 'compiler_failure');
+        return { error: problem(modules, `the Rego compiler failed on ${subject}: ${reply.failure}`, 'compiler_failure') };
       }
       this.workerMemoryBytes = reply.memoryBytes;
-      const response = JSON.parse(reply.json) as CompilerResponse;
-      if (!response.ok || !reply.wasm) {
-        return { ok: false, errors: response.errors?.length ? response.errors : [problem(request, 'the Rego compiler returned no result', 'compiler_failure')] };
-      }
-      return {
-        ok: true,
-        wasm: reply.wasm,
-        entrypoints: response.entrypoints ?? [],
-        annotations: response.annotations ?? [],
-        rules: response.rules ?? [],
-      };
+      return { reply };
     } catch (error) {
-      if (error instanceof TimeLimitError) return failure(request, error.message, 'timeout');
-      if (error instanceof MemoryLimitError) return failure(request, `compilation of ${subject} ${error.message}`, 'out_of_memory');
+      if (error instanceof TimeLimitError) return { error: problem(modules, error.message, 'timeout') };
+      if (error instanceof MemoryLimitError) return { error: problem(modules, `${what} of ${subject} ${error.message}`, 'out_of_memory') };
       throw error;
     } finally {
       clearTimeout(timer);
@@ -171,6 +203,7 @@ export class EmbeddedCompiler implements RegoCompiler {
       wasm: this.assets.wasm,
       wasmExec: this.assets.wasmExec,
       goMemoryLimitMb: Math.max(64, Math.floor(this.memoryLimitMb * 0.75)),
+      schema: this.assets.schema,
     };
     const worker = new Worker(this.assets.worker, {
       workerData,
@@ -181,8 +214,9 @@ export class EmbeddedCompiler implements RegoCompiler {
     this.started = new Promise<void>((resolve, reject) => (announceStart = { resolve, reject }));
     this.started.catch(() => undefined);
     this.rejectStart = (error) => announceStart?.reject(error);
-    worker.on('message', (reply: CompilerWorkerReply | CompilerWorkerStartReply) => {
-      if (reply.id !== 0) this.pending.get(reply.id)?.resolve(reply as CompilerWorkerReply);
+    worker.on('message', (reply: CompilerWorkerReply | CompilerWorkerStartReply | CompilerWorkerProgress) => {
+      if ('progress' in reply) this.pending.get(reply.id)?.progress?.(reply.progress);
+      else if (reply.id !== 0) this.pending.get(reply.id)?.resolve(reply as CompilerWorkerReply);
       else if ('failure' in reply) announceStart?.reject(new Error(reply.failure));
       else announceStart?.resolve();
     });
@@ -215,8 +249,8 @@ export class EmbeddedCompiler implements RegoCompiler {
 class TimeLimitError extends Error {}
 class MemoryLimitError extends Error {}
 
-function describeModules(request: CompileRequest): string {
-  const files = request.modules.map((module) => module.file);
+function describeModules(modules: RegoModule[]): string {
+  const files = modules.map((module) => module.file);
   if (files.length === 0) return 'no modules';
   return files.length === 1 ? files[0] : `${files[0]} (and ${files.length - 1} more)`;
 }
@@ -225,12 +259,8 @@ function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(ms < 1000 ? 3 : 1)} s`;
 }
 
-function problem(request: CompileRequest, message: string, code: string): PolicyProblem {
-  return { file: request.modules[0]?.file ?? '', line: 0, column: 0, message, code };
-}
-
-function failure(request: CompileRequest, message: string, code: string): CompileResult {
-  return { ok: false, errors: [problem(request, message, code)] };
+function problem(modules: RegoModule[], message: string, code: string): PolicyProblem {
+  return { file: modules[0]?.file ?? '', line: 0, column: 0, message, code };
 }
 
 /** The embedded compiler with default options: what the CLI and the extension use unless told otherwise. */

@@ -15,6 +15,11 @@ export interface CompileRequest {
    * the choice in `entrypoints`; PolicyEngine groups them back per package.
    */
   entrypoints?: string[];
+  /**
+   * Type-check `input` against the shipped input schema (schema/policy-input.schema.json), so a misspelled field is a
+   * located compile error with the closest valid names. Default true; an opa binary compiler ignores it.
+   */
+  schema?: boolean;
   /** Abort a long compilation (the compiler instance may be discarded). */
   signal?: AbortSignal;
 }

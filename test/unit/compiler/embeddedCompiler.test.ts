@@ -97,10 +97,11 @@ describe('embedded Rego compiler (Go built to wasm)', function () {
       { file: 'lib.rego', source: 'package lib\n\nis_old(x) if x > 90\n\ndeny(x) := x\n' },
       { file: 'c.rego', source: 'package checks.c\n\ndenyish := true\n' },
     ];
-    const auto = await compiler.compile({ modules });
+    // Made-up input fields: these tests are about entrypoints, not the input schema.
+    const auto = await compiler.compile({ modules, schema: false });
     assert.ok(auto.ok, JSON.stringify(!auto.ok && auto.errors));
     assert.deepEqual(auto.entrypoints, ['checks/a/violation_old_key', 'checks/b/exception']);
-    const explicit = await compiler.compile({ modules, entrypoints: ['checks/c/denyish'] });
+    const explicit = await compiler.compile({ modules, entrypoints: ['checks/c/denyish'], schema: false });
     assert.ok(explicit.ok);
     assert.deepEqual(explicit.entrypoints, ['checks/c/denyish']);
     const policy = await loadPolicy(explicit.wasm);
@@ -136,7 +137,7 @@ describe('embedded Rego compiler (Go built to wasm)', function () {
 
   it('accepts the time builtins the engine provides and lists them in capabilities.json', async () => {
     const source = 'package p\n\ndeny contains "old" if time.now_ns() - time.parse_rfc3339_ns(input.t) > time.parse_duration_ns("24h")\n';
-    const result = await compiler.compile({ modules: [{ file: 'time.rego', source }] });
+    const result = await compiler.compile({ modules: [{ file: 'time.rego', source }], schema: false });
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
     const capabilities = readCompilerCapabilities();
     assert.equal(capabilities.opa_version, '1.22.0');
@@ -162,7 +163,7 @@ describe('embedded Rego compiler (Go built to wasm)', function () {
 
   it('attaches an error without a location to the package line', async () => {
     const errors = errorsOf(
-      await compiler.compile({ modules: [{ file: 'nope.rego', source: '# comment\npackage nope\n\ndeny contains "x" if input.a\n' }], entrypoints: ['nope/missing'] }),
+      await compiler.compile({ modules: [{ file: 'nope.rego', source: '# comment\npackage nope\n\ndeny contains "x" if input.a\n' }], entrypoints: ['nope/missing'], schema: false }),
     );
     assert.deepEqual([errors[0].file, errors[0].line], ['nope.rego', 2]);
     assert.match(errors[0].message, /nope\/missing/);
