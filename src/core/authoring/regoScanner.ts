@@ -6,9 +6,9 @@
  * How: comments and string contents are first blanked out (same length, same lines), so braces in strings or comments
  * never count. Then a statement at bracket depth 0 that starts a line is a rule head (`name ...`, `default name ...`);
  * `else` continues the previous rule. Limits (said, not hidden): a head split over lines outside brackets is read from
- * its first line only; a rule whose body never closes its brace swallows the rest of the file until a line at column 0
- * looks like a head again (the usual state while typing, so heads at column 0 are also accepted at depth > 0 when the
- * previous line closed at column 0 or was blank).
+ * its first line only; a rule whose body never closes its brace (the usual state while typing) ends where a line at
+ * column 0 looks like a head again (a name at column 0 followed by `if`, `:=`, `=`, `contains`, `{` or `[`). A body
+ * written unindented at column 0 in that state may be misread as heads.
  */
 
 export interface TextRange {
@@ -83,7 +83,9 @@ export function maskCommentsAndStrings(source: string): string {
 }
 
 const KEYWORDS = new Set(['package', 'import', 'else', 'some', 'every', 'not', 'with', 'as', 'in', 'if', 'contains', 'default', 'true', 'false', 'null']);
-const HEAD = /^(default\s+)?([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\s*\(([^)]*)\))?/;
+const HEAD = /^(default\s+)?([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\s*\(([^)]*)\)?)?/;
+/** What follows a rule head's name: how a line at column 0 inside an unclosed body is told to be a new rule. */
+const HEAD_CONTINUATION = /^(default\s+)?[A-Za-z_][\w.]*\s*(\([^)]*\)\s*)?(if\b|:=|=[^=]|contains\b|\{|\[|$)/;
 
 export function scanRegoModule(source: string): RegoModuleOutline {
   const masked = maskCommentsAndStrings(source);
@@ -93,7 +95,6 @@ export function scanRegoModule(source: string): RegoModuleOutline {
   let depth = 0;
   let open: RegoRuleSymbol | undefined;
   let lastContentLine = -1;
-  let previousClosedAtColumnZero = true;
 
   const close = (rule: RegoRuleSymbol | undefined, line: number) => {
     if (!rule) return;
@@ -105,14 +106,14 @@ export function scanRegoModule(source: string): RegoModuleOutline {
   for (let line = 0; line < lines.length; line++) {
     const text = lines[line]!;
     const trimmed = text.trim();
-    if (trimmed === '') {
-      previousClosedAtColumnZero = depth === 0 || previousClosedAtColumnZero;
-      continue;
-    }
+    if (trimmed === '') continue;
     const atColumnZero = !/^\s/.test(text);
-    const statementStart = depth === 0 || (atColumnZero && previousClosedAtColumnZero && !/^[}\])]/.test(text));
+    // Inside an unclosed body (while typing), a head-looking line at column 0 starts the next rule: formatted bodies
+    // are indented, and masked multi-line strings start with blanks.
+    const reopens = depth !== 0 && atColumnZero && HEAD_CONTINUATION.test(text) && !/^(input|data|some|every|not|else)\b/.test(text);
+    const statementStart = depth === 0 || reopens;
     if (statementStart && !/^else\b/.test(trimmed) && !/^[}\])]/.test(trimmed)) {
-      if (statementStart && depth !== 0) depth = 0;
+      if (reopens) depth = 0;
       const packageMatch = /^package\s+([A-Za-z_][\w.]*)/.exec(trimmed);
       const importMatch = /^import\s+([A-Za-z_][\w.]*)(?:\s+as\s+([A-Za-z_]\w*))?/.exec(trimmed);
       if (packageMatch) {
@@ -151,7 +152,6 @@ export function scanRegoModule(source: string): RegoModuleOutline {
       if (char === '{' || char === '[' || char === '(') depth++;
       else if ((char === '}' || char === ']' || char === ')') && depth > 0) depth--;
     }
-    previousClosedAtColumnZero = depth === 0 || (atColumnZero && /^[}\])]/.test(text));
     lastContentLine = line;
   }
   close(open, lastContentLine);
