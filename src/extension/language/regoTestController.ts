@@ -22,6 +22,8 @@ interface TestInfo {
 
 /** What the last run found, by test id: what `credcheck.rego.lastTestRun` returns (integration tests read it). */
 export interface RecordedTestRun {
+  /** Counts runs from 1, so a caller can tell a new run from the previous one. */
+  id: number;
   finished: boolean;
   outcomes: { id: string; file: string; name: string; state: TestOutcome['state']; message?: string; line?: number; output: string[] }[];
 }
@@ -32,6 +34,7 @@ export class RegoTestController implements vscode.Disposable {
   private readonly info = new WeakMap<vscode.TestItem, TestInfo>();
   private readonly subscriptions: vscode.Disposable[] = [this.controller];
   private lastRun: RecordedTestRun | undefined;
+  private runCount = 0;
 
   constructor(private readonly workspace: RegoWorkspace, private readonly deps: LanguageDeps, private readonly log: LanguageLog) {
     this.profile = this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (request, token) => this.run(request, token), true);
@@ -99,7 +102,7 @@ export class RegoTestController implements vscode.Disposable {
 
   private async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
     const run = this.controller.createTestRun(request);
-    const recorded: RecordedTestRun = { finished: false, outcomes: [] };
+    const recorded: RecordedTestRun = { id: ++this.runCount, finished: false, outcomes: [] };
     this.lastRun = recorded;
     const tests = this.testsOf(request);
     tests.forEach((item) => run.enqueued(item));
