@@ -34,6 +34,12 @@ export class RegoCheckDiagnostics implements vscode.Disposable, vscode.CodeActio
       vscode.workspace.onDidOpenTextDocument((document) => this.schedule(document, 0)),
       vscode.workspace.onDidChangeTextDocument((event) => this.schedule(event.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
+      // Another file changed (a library edited or saved): the visible policies that compile with it are checked again.
+      workspace.onDidChange((uri) => {
+        for (const editor of vscode.window.visibleTextEditors) {
+          if (editor.document.uri.toString() !== uri?.toString()) this.schedule(editor.document, DEBOUNCE_MS);
+        }
+      }),
     );
     for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
   }

@@ -59,9 +59,18 @@ export class RegoWorkspace implements vscode.Disposable {
     return this.files.get(uri.toString());
   }
 
-  /** The entry for a document, indexing it first when it is not in the workspace (an untitled or outside file). */
+  /**
+   * The entry for a document with its current text. Untitled and other non-file documents are not indexed (they would
+   * otherwise be compiled with, and could break, every other file's checks): they get an entry of their own.
+   */
   ensure(document: vscode.TextDocument): IndexedRegoFile {
-    return this.get(document.uri)?.source === document.getText() ? this.get(document.uri)! : this.update(document)!;
+    const known = this.get(document.uri);
+    if (known?.source === document.getText()) return known;
+    if (document.uri.scheme !== 'file') {
+      const source = document.getText();
+      return { uri: document.uri, file: this.fileName(document.uri), source, outline: scanRegoModule(source) };
+    }
+    return this.update(document) ?? { uri: document.uri, file: this.fileName(document.uri), source: document.getText(), outline: scanRegoModule(document.getText()) };
   }
 
   uriOf(file: string): vscode.Uri | undefined {
@@ -98,7 +107,7 @@ export class RegoWorkspace implements vscode.Disposable {
   }
 
   private update(document: vscode.TextDocument): IndexedRegoFile | undefined {
-    if (document.languageId !== 'rego') return undefined;
+    if (document.languageId !== 'rego' || document.uri.scheme !== 'file') return undefined;
     if (this.files.get(document.uri.toString())?.source === document.getText()) return this.files.get(document.uri.toString());
     return this.set(document.uri, document.getText());
   }
