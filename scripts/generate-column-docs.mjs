@@ -3,13 +3,15 @@
 // and not a paraphrase. The page text was extracted from HTML: words around inline code are glued together
 // ("value isTRUE") and list items are separate "-" lines; this script undoes both and writes Markdown.
 //
-//   node scripts/generate-column-docs.mjs [seed file]    (default: ../shared/seeds/004_*.txt beside the repository)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+//   node scripts/generate-column-docs.mjs [seed file]    (default: 004_*.txt in ../shared/seeds or ../../shared/seeds)
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const seedFolder = join(root, '..', '..', 'shared', 'seeds');
+// The seeds sit beside the main checkout (../shared) or beside a worktree's parent (../../shared).
+const seedFolder = [join(root, '..', 'shared', 'seeds'), join(root, '..', '..', 'shared', 'seeds')].find((folder) => existsSync(folder));
+if (!process.argv[2] && !seedFolder) throw new Error('no ../shared/seeds folder: pass the seed file as an argument');
 const seed = process.argv[2] ?? join(seedFolder, readdirSync(seedFolder).find((name) => name.startsWith('004_')) ?? '004_missing.txt');
 const text = readFileSync(seed, 'utf8');
 

@@ -9,8 +9,10 @@ import { sampleInput } from './authoringFixtures';
 describe('authoring: input field catalogue', () => {
   it('has AWS text for every column AWS writes, taken from the seed page (not paraphrased)', () => {
     assert.deepStrictEqual(Object.keys(AWS_COLUMN_DOCS), [...CURRENT_COLUMNS]);
-    const seedFolder = path.join(__dirname, '..', '..', '..', '..', '..', '..', 'shared', 'seeds');
-    const seed = fs.existsSync(seedFolder) ? fs.readdirSync(seedFolder).find((name) => name.startsWith('004_')) : undefined;
+    // The seed page sits beside the checkout (../shared) or beside a worktree's parent; when absent, the text checks above still run.
+    const repository = path.join(__dirname, '..', '..', '..', '..');
+    const seedFolder = [path.join(repository, '..', 'shared', 'seeds'), path.join(repository, '..', '..', 'shared', 'seeds')].find((folder) => fs.existsSync(folder)) ?? '';
+    const seed = seedFolder ? fs.readdirSync(seedFolder).find((name) => name.startsWith('004_')) : undefined;
     assert.match(AWS_COLUMN_DOCS.password_last_used!, /`no_information` in these cases/);
     assert.match(AWS_COLUMN_DOCS.password_enabled!, /for new member accounts created as part of your organization/);
     assert.match(AWS_COLUMN_DOCS.access_key_1_last_used_region!, /\n- The last used service is not Region-specific, such as Amazon S3\./);
