@@ -47,6 +47,24 @@ export function misspelledName(text: string, suggestion: string): { start: numbe
   return best && best.distance > 0 ? { start: best.start, end: best.end } : undefined;
 }
 
+/**
+ * The misspelled name itself, for a diagnostic with a suggestion: looked for in the diagnostic's range first, then on its
+ * whole first line (a compiler may point at the start of the expression, `not u.mfa_actve`). Undefined when nothing
+ * there is close enough to the suggestion to be its misspelling.
+ */
+export function misspelledRange(source: string, range: TextRange, suggestion: string): TextRange | undefined {
+  const line = source.split('\n')[range.startLine] ?? '';
+  const closeEnough = Math.max(2, Math.floor(suggestion.length / 3));
+  const inRange = range.endLine === range.startLine ? line.slice(range.startColumn, range.endColumn) : line.slice(range.startColumn);
+  for (const [text, offset] of [[inRange, range.startColumn], [line, 0]] as const) {
+    const name = misspelledName(text, suggestion);
+    if (name && editDistance(text.slice(name.start, name.end), suggestion) <= closeEnough) {
+      return { startLine: range.startLine, startColumn: offset + name.start, endLine: range.startLine, endColumn: offset + name.end };
+    }
+  }
+  return undefined;
+}
+
 function editDistance(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {

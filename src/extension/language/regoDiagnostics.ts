@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { RegoDiagnostic } from '../../core/compiler/regoTooling';
-import { diagnosticMessage, diagnosticRange, misspelledName } from '../../core/authoring/diagnosticRanges';
+import { diagnosticMessage, diagnosticRange, misspelledName, misspelledRange } from '../../core/authoring/diagnosticRanges';
 import { checkFile, FileCheck } from '../../core/authoring/toolingRequests';
 import { toRange } from './editorProviders';
 import type { LanguageDeps, LanguageLog } from './languageFeatures';
@@ -100,7 +100,10 @@ export class RegoCheckDiagnostics implements vscode.Disposable, vscode.CodeActio
   }
 
   private toDiagnostic(document: vscode.TextDocument, problem: RegoDiagnostic): vscode.Diagnostic {
-    const range = toRange(diagnosticRange(problem, document.getText()));
+    const located = diagnosticRange(problem, document.getText());
+    // With a suggestion, the squiggle goes on the misspelled name itself (and the quick fix replaces just that).
+    const suggestion = problem.suggestions?.[0];
+    const range = toRange((suggestion && misspelledRange(document.getText(), located, suggestion)) || located);
     const diagnostic = new vscode.Diagnostic(range, diagnosticMessage(problem), SEVERITIES[problem.severity] ?? vscode.DiagnosticSeverity.Error);
     diagnostic.source = REGO_DIAGNOSTIC_SOURCE;
     if (problem.code) diagnostic.code = problem.code;

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { findDefinitions, IndexedModule } from '../../../src/core/authoring/definitions';
-import { diagnosticMessage, diagnosticRange, misspelledName } from '../../../src/core/authoring/diagnosticRanges';
+import { diagnosticMessage, diagnosticRange, misspelledName, misspelledRange } from '../../../src/core/authoring/diagnosticRanges';
 import { scanRegoModule } from '../../../src/core/authoring/regoScanner';
 import { discoverTests, isTestFileName, outcomeOf, runPattern } from '../../../src/core/authoring/testPlan';
 import { cursor } from './authoringFixtures';
@@ -86,5 +86,12 @@ describe('authoring: diagnostics', () => {
     assert.deepStrictEqual(misspelledName('u.mfa_actve', 'mfa_active'), { start: 2, end: 11 });
     assert.deepStrictEqual(misspelledName('mfa_actve', 'mfa_active'), { start: 0, end: 9 });
     assert.strictEqual(misspelledName('mfa_active', 'mfa_active'), undefined, 'nothing to fix');
+  });
+
+  it('narrows a suggestion diagnostic to the misspelled name, even when the compiler points at the expression start', () => {
+    const name = { startLine: 4, startColumn: 7, endLine: 4, endColumn: 16 };
+    assert.deepStrictEqual(misspelledRange(source, { startLine: 4, startColumn: 1, endLine: 4, endColumn: 4 }, 'mfa_active'), name, 'from `not`');
+    assert.deepStrictEqual(misspelledRange(source, { startLine: 4, startColumn: 5, endLine: 4, endColumn: 16 }, 'mfa_active'), name, 'from `u.mfa_actve`');
+    assert.strictEqual(misspelledRange(source, { startLine: 3, startColumn: 1, endLine: 3, endColumn: 5 }, 'mfa_active'), undefined, 'nothing like it on the line');
   });
 });
