@@ -2,7 +2,7 @@
 import type { BuiltinDoc } from '../compiler/regoTooling';
 import type { PolicyInput } from '../model';
 import { builtinMarkdown, fieldMarkdown } from './fieldDocs';
-import { fieldAt } from './inputFields';
+import { ELEMENT, fieldAt, FieldPath } from './inputFields';
 import { analyzeModule, resolveRef } from './regoBindings';
 import { dottedName, isInCommentOrString, refAt, stepAt } from './regoReferences';
 import { scanRegoModule, TextRange } from './regoScanner';
@@ -30,11 +30,12 @@ export function hoverAt(request: HoverRequest): HoverAnswer | undefined {
   const range = { startLine: request.line, startColumn: at.step.start, endLine: request.line, endColumn: at.step.end };
   const upTo = ref.steps.slice(0, at.index + 1);
 
+  const outline = scanRegoModule(request.source);
+  const rule = outline.rules.find((candidate) => candidate.range.startLine <= request.line && request.line <= candidate.range.endLine);
+  const bindings = (rule && analyzeModule(request.source, outline).rules.get(rule)) ?? new Map<string, FieldPath>();
+  const bound = at.index === 0 ? bindings.get(at.step.text) : undefined;
+  if (bound) return { markdown: variableMarkdown(at.step.text, bound), range };
   if (at.index > 0) {
-    const outline = scanRegoModule(request.source);
-    const analysis = analyzeModule(request.source, outline);
-    const rule = outline.rules.find((candidate) => candidate.range.startLine <= request.line && request.line <= candidate.range.endLine);
-    const bindings = (rule && analysis.rules.get(rule)) ?? new Map();
     const refText = lineText.slice(ref.start, at.step.end);
     const path = resolveRef(refText, bindings);
     const field = path ? fieldAt(path) : undefined;
@@ -53,4 +54,11 @@ export function hoverAt(request: HoverRequest): HoverAnswer | undefined {
     }
   }
   return undefined;
+}
+
+/** What a variable bound to a part of `input` holds: `input.users[_]` reads as one user row. */
+function variableMarkdown(name: string, path: FieldPath): string {
+  const written = `input${path.map((step) => (step === ELEMENT ? '[_]' : `.${step}`)).join('')}`;
+  const isRow = path.length === 2 && path[0] === 'users' && path[1] === ELEMENT;
+  return `\`${name}\`: \`${written}\`${isRow ? ', one row of the credential report (one user). Type `' + name + '.` for its columns.' : ''}`;
 }

@@ -91,6 +91,11 @@ describe('authoring: hover', () => {
     assert.match(hover('package p\n\nr := ti|me.parse_rfc3339_ns("x")')!.markdown, /RFC3339/);
   });
 
+  it('says what a variable bound to input holds', () => {
+    assert.match(hover('package p\n\nr if {\n\tsome u in input.users\n\t|u.mfa_active\n}\n')!.markdown, /^`u`: `input\.users\[_\]`, one row of the credential report/);
+    assert.match(hover('package p\n\nr if {\n\trep|ort := input.report\n}\n')!.markdown, /^`report`: `input\.report`$/);
+  });
+
   it('says nothing for unknown names, misspelled fields and comments', () => {
     assert.strictEqual(hover('package p\n\nr if { some u in input.users; u.mfa_act|ve }'), undefined);
     assert.strictEqual(hover('package p\n\n# sprin|tf'), undefined);
