@@ -29,11 +29,16 @@ export class RegoWorkspace implements vscode.Disposable {
 
   constructor(private readonly log: LanguageLog) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.rego');
+    // Deleting or renaming a folder reports the folder, not the .rego files in it: a stale module would keep being
+    // compiled with the others (and break their checks and tests).
+    const folders = vscode.workspace.createFileSystemWatcher('**/', true, true, false);
     this.subscriptions.push(
       watcher,
+      folders,
       watcher.onDidCreate((uri) => void this.reloadFromDisk(uri)),
       watcher.onDidChange((uri) => void this.reloadFromDisk(uri)),
       watcher.onDidDelete((uri) => this.remove(uri)),
+      folders.onDidDelete((uri) => this.removeUnder(uri)),
       vscode.workspace.onDidOpenTextDocument((document) => this.update(document)),
       vscode.workspace.onDidChangeTextDocument((event) => this.update(event.document)),
       // Closing without saving drops the unsaved text: the disk is the truth again.
@@ -114,6 +119,11 @@ export class RegoWorkspace implements vscode.Disposable {
 
   private remove(uri: vscode.Uri): void {
     if (this.files.delete(uri.toString())) this.changed.fire(uri);
+  }
+
+  private removeUnder(folder: vscode.Uri): void {
+    const prefix = `${folder.toString().replace(/\/+$/, '')}/`;
+    for (const key of [...this.files.keys()]) if (key.startsWith(prefix)) this.remove(this.files.get(key)!.uri);
   }
 
   private async reloadFromDisk(uri: vscode.Uri): Promise<void> {
