@@ -31,7 +31,7 @@ export class RegoWorkspace implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.rego');
     // Deleting or renaming a folder reports the folder, not the .rego files in it: a stale module would keep being
     // compiled with the others (and break their checks and tests).
-    const folders = vscode.workspace.createFileSystemWatcher('**/', true, true, false);
+    const folders = vscode.workspace.createFileSystemWatcher('**', true, true, false);
     this.subscriptions.push(
       watcher,
       folders,
