@@ -78,6 +78,8 @@ deny contains result if {
 
 describe('Rego authoring', () => {
   afterEach(async () => {
+    // Quick fixes and formatting leave documents dirty: save them, or closing would ask (a modal dialog in the browser).
+    await vscode.workspace.saveAll(false);
     await closeAllEditors();
     await removeIfExists(workspaceUri(FOLDER));
   });
