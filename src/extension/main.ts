@@ -21,6 +21,7 @@ import { ReportStatusBar } from './statusBar';
 import { SummaryWebview } from './summaryWebview';
 import { SuppressionStore } from './suppressionStore';
 import { TrustGate } from './trust';
+import { registerRegoLanguageFeatures } from './language/languageFeatures'; // AUTHORING (issue 13)
 
 /** What activate() returns: read-only views of the state, for the integration tests. */
 export interface CredcheckApi {
@@ -78,6 +79,18 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   for (const [id, handler] of Object.entries(createCommands(services))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
+  // AUTHORING (issue 13): the one registration of the Rego language features. LEAD, when merging: replace `tooling` with
+  // the embedded compiler's services, e.g. `tooling: () => (regoTooling ??= createEmbeddedTooling(...))` from
+  // src/core/compiler/embeddedTooling.ts (not in this branch); until then every check/format/test says it is not wired.
+  registerRegoLanguageFeatures(context, {
+    tooling: () => Promise.reject(new Error('the embedded Rego tooling is not wired in yet (src/core/compiler/embeddedTooling.ts)')),
+    log,
+    openReportInput: () => {
+      const visible = new Set(vscode.window.visibleTextEditors.map((editor) => editor.document.uri.toString()));
+      const results = auditor.all();
+      return (results.find((result) => visible.has(result.uri.toString())) ?? results[0])?.outcome.reports[0]?.input;
+    },
+  });
   log.info(`activated in ${Date.now() - started} ms (${trust.trusted ? 'trusted' : 'untrusted'} workspace)`);
 
   return {
