@@ -21,7 +21,8 @@ import { ReportStatusBar } from './statusBar';
 import { SummaryWebview } from './summaryWebview';
 import { SuppressionStore } from './suppressionStore';
 import { TrustGate } from './trust';
-import { registerRegoLanguageFeatures } from './language/languageFeatures'; // AUTHORING (issue 13)
+import { registerRegoLanguageFeatures } from './language/languageFeatures';
+import type { RegoTooling } from '../core/compiler/regoTooling';
 
 /** What activate() returns: read-only views of the state, for the integration tests. */
 export interface CredcheckApi {
@@ -79,11 +80,19 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   for (const [id, handler] of Object.entries(createCommands(services))) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
-  // AUTHORING (issue 13): the one registration of the Rego language features. LEAD, when merging: replace `tooling` with
-  // the embedded compiler's services, e.g. `tooling: () => (regoTooling ??= createEmbeddedTooling(...))` from
-  // src/core/compiler/embeddedTooling.ts (not in this branch); until then every check/format/test says it is not wired.
+  // The Rego language features (check while typing, format, tests, builtin docs) use their own embedded compiler
+  // instance, started on first use: a configured opa binary for workspace policies does not offer these services.
+  let regoTooling: Promise<RegoTooling> | undefined;
+  context.subscriptions.push({ dispose: () => void regoTooling?.then((tooling) => tooling.dispose(), () => undefined) });
   registerRegoLanguageFeatures(context, {
-    tooling: () => Promise.reject(new Error('the embedded Rego tooling is not wired in yet (src/core/compiler/embeddedTooling.ts)')),
+    tooling: () =>
+      (regoTooling ??= import('../core/compiler/embeddedTooling').then(
+        ({ createEmbeddedTooling }) => createEmbeddedTooling(),
+        (error: unknown) => {
+          regoTooling = undefined;
+          throw error;
+        },
+      )),
     log,
     openReportInput: () => {
       const visible = new Set(vscode.window.visibleTextEditors.map((editor) => editor.document.uri.toString()));
