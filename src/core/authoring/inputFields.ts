@@ -33,6 +33,8 @@ interface SchemaNode {
   type?: string | string[];
   enum?: unknown[];
   oneOf?: SchemaNode[];
+  /** The schema spells "X or null" as anyOf (OPA's type checker drops null from a type array; anyOf it reads as any). */
+  anyOf?: SchemaNode[];
   items?: SchemaNode;
   properties?: Record<string, SchemaNode>;
   additionalProperties?: SchemaNode | boolean;
@@ -54,8 +56,9 @@ function resolve(node: SchemaNode | undefined): SchemaNode | undefined {
 
 /** The non-null alternative of `oneOf: [null, X]`, which is how the schema spells "X or null". */
 function withoutNull(node: SchemaNode): SchemaNode {
-  if (!node.oneOf) return node;
-  const other = node.oneOf.map(resolve).find((option) => option && option.type !== 'null');
+  const options = node.oneOf ?? node.anyOf;
+  if (!options) return node;
+  const other = options.map(resolve).find((option) => option && option.type !== 'null');
   return other ? { ...other, description: node.description ?? other.description } : node;
 }
 
@@ -64,6 +67,7 @@ function typeText(node: SchemaNode | undefined): string {
   if (!resolved) return 'any';
   if (resolved.enum) return resolved.enum.map((value) => JSON.stringify(value)).join(' | ');
   if (resolved.oneOf) return resolved.oneOf.map(typeText).join(' | ');
+  if (resolved.anyOf) return resolved.anyOf.map(typeText).join(' | ');
   const types = Array.isArray(resolved.type) ? resolved.type : resolved.type ? [resolved.type] : [];
   const named = types.map((type) => {
     if (type === 'string' && resolved.format === 'date-time') return 'string (UTC time)';
