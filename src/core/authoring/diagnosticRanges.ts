@@ -2,6 +2,7 @@
  * Turning the compiler's located problems into editor ranges and messages, and the "did you mean" fix: which
  * characters to replace with the suggestion.
  */
+import { distance as editDistance } from 'fastest-levenshtein';
 import type { RegoDiagnostic } from '../compiler/regoTooling';
 import { TextRange } from './regoScanner';
 
@@ -63,18 +64,4 @@ export function misspelledRange(source: string, range: TextRange, suggestion: st
     }
   }
   return undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(previous[j]! + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
 }

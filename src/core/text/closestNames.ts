@@ -1,6 +1,8 @@
+import { distance } from 'fastest-levenshtein';
+
 /**
- * The names closest to a misspelled one, for "did you mean ...?" hints: optimal string alignment distance (Damerau-
- * Levenshtein with adjacent transpositions, so `mfa_actvie` is one edit from `mfa_active`), case-insensitive.
+ * The names closest to a misspelled one, for "did you mean ...?" hints: Levenshtein distance (fastest-levenshtein, the
+ * small, maintained implementation other tools use), case-insensitive, within a budget so a far name is no hint.
  */
 export function closestNames(wanted: string, candidates: Iterable<string>, limit = 2): string[] {
   const target = wanted.toLowerCase();
@@ -9,26 +11,9 @@ export function closestNames(wanted: string, candidates: Iterable<string>, limit
   const scored: { name: string; distance: number }[] = [];
   for (const name of new Set(candidates)) {
     if (Math.abs(name.length - target.length) > budget) continue;
-    const distance = editDistance(target, name.toLowerCase());
-    if (distance <= budget) scored.push({ name, distance });
+    const edits = distance(target, name.toLowerCase());
+    if (edits <= budget) scored.push({ name, distance: edits });
   }
   scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
   return scored.slice(0, limit).map((entry) => entry.name);
-}
-
-function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const columns = b.length + 1;
-  const d: number[] = new Array(rows * columns).fill(0);
-  for (let i = 0; i < rows; i++) d[i * columns] = i;
-  for (let j = 0; j < columns; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < columns; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[(i - 1) * columns + j]! + 1, d[i * columns + j - 1]! + 1, d[(i - 1) * columns + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[(i - 2) * columns + j - 2]! + 1);
-      d[i * columns + j] = best;
-    }
-  }
-  return d[rows * columns - 1]!;
 }

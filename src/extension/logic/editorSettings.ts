@@ -3,7 +3,7 @@
  * (its JSON schema only underlines a bad value, it still passes it on); a bad value falls back to its default and is
  * reported, rather than reaching the policies as a string, NaN, an unknown check id or an absurd threshold.
  */
-import { closest } from 'fastest-levenshtein';
+import { closestNames } from '../../core/text/closestNames';
 import type { CatalogEntry } from '../../core/catalog';
 import { knownFrameworks } from '../../core/compliance';
 import { Severity, SEVERITIES } from '../../core/model';
@@ -105,7 +105,10 @@ export function validateSettings(raw: Partial<Record<SettingKey, unknown>>, voca
   const problems: SettingsProblem[] = [];
   const reject = (key: SettingKey, why: string, fallback: unknown, value: unknown = raw[key]) =>
     problems.push({ setting: `credcheck.${key}`, value, message: `credcheck.${key} is ${JSON.stringify(value)}: ${why}; using the default ${JSON.stringify(fallback)} instead` });
-  const suggestion = (value: string, known: readonly string[]) => (known.length ? ` (did you mean "${closest(value, [...known])}"?)` : '');
+  const suggestion = (value: string, known: readonly string[]) => {
+    const near = closestNames(value, known);
+    return near.length ? ` (did you mean ${near.map((name) => `"${name}"`).join(' or ')}?)` : '';
+  };
 
   const count = (key: SettingKey, fallback: number, minimum: number, maximum: number): number => {
     const value = raw[key];
