@@ -146,13 +146,14 @@ export class RegoTestController implements vscode.Disposable {
     if (request.include) roots.push(...request.include);
     else this.controller.items.forEach((item) => roots.push(item));
     const excluded = new Set((request.exclude ?? []).map((item) => item.id));
-    const tests: vscode.TestItem[] = [];
+    // By id: "run at cursor" can include a test twice (as itself and through an enclosing item), and it runs once.
+    const tests = new Map<string, vscode.TestItem>();
     for (const root of roots) {
       if (excluded.has(root.id)) continue;
-      if (this.info.get(root)?.name) tests.push(root);
-      else root.children.forEach((child) => !excluded.has(child.id) && tests.push(child));
+      if (this.info.get(root)?.name) tests.set(root.id, root);
+      else root.children.forEach((child) => !excluded.has(child.id) && tests.set(child.id, child));
     }
-    return tests;
+    return [...tests.values()];
   }
 
   private record(run: vscode.TestRun, recorded: RecordedTestRun, item: vscode.TestItem, outcome: TestOutcome): void {

@@ -14,12 +14,12 @@ describe('settings validation', () => {
     const api = await activateExtension();
     const { document } = await openWorkspaceReport();
     await waitFor('the report to be evaluated', () => api.getResult(document.uri));
-    await vscode.workspace.getConfiguration('credcheck').update('enabledChecks', ['typo'], vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('credcheck').update('enabledChecks', ['root_mfa'], vscode.ConfigurationTarget.Global);
     await waitFor('the settings problem', () => api.settingsProblems().some((problem) => problem.setting === 'credcheck.enabledChecks'));
     await api.whenIdle();
     const problem = api.settingsProblems().find((candidate) => candidate.setting === 'credcheck.enabledChecks')!;
-    assert.deepStrictEqual(problem.value, ['typo']);
-    assert.match(problem.message, /did you mean/);
+    assert.deepStrictEqual(problem.value, ['root_mfa']);
+    assert.match(problem.message, /did you mean "root-mfa"/);
     assert.ok(api.statusBarWarning(), 'the status bar is not in its warning state');
     assert.ok(api.statusBarTooltip().includes('credcheck.enabledChecks'), `tooltip: ${api.statusBarTooltip()}`);
     // The default checks ran: the sample's console users without MFA are still found.
