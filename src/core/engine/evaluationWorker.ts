@@ -7,7 +7,7 @@
  * a new thread, a structured clone of every report and a re-instantiated module.
  */
 import { createHash } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
+import { MessagePort, parentPort } from 'node:worker_threads';
 import { JsonInput, PolicyEngine, PolicyEvaluationError, RawResults } from './policyEngine';
 
 /** What the host sends. Inputs are sent once (`store`) and named by id in later evaluations. */
@@ -60,7 +60,7 @@ const inputs = new Map<number, JsonInput>();
 const loaded = new Map<string, PolicyEngine>();
 const MAX_LOADED_POLICIES = 4;
 
-async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }>, report: (entrypoint: string) => void): Promise<EvaluationReply> {
+async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }>, port: MessagePort): Promise<EvaluationReply> {
   // The same policy against a changed report reuses its instance: loading is wasm compilation plus OPA's start-up.
   const key = `${request.maxWasmMemoryMb ?? ''}:${createHash('sha256').update(request.wasm).digest('hex')}`;
   try {
@@ -70,7 +70,10 @@ async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }
     loaded.set(key, engine);
     if (loaded.size > MAX_LOADED_POLICIES) loaded.delete(loaded.keys().next().value!);
     engine.setData(request.data);
-    engine.onEntrypoint = report;
+    // The time limit starts once the policy is loaded: loading it is our work (a cold thread on a busy machine can
+    // take seconds), and a policy stopped before its first rule could not be told which rule ran away.
+    port.postMessage({ started: true } satisfies EvaluationStarted);
+    engine.onEntrypoint = (running) => port.postMessage({ running } satisfies EvaluationProgress);
     const results = request.inputs.map(({ id, evaluationTime }) => {
       const input = inputs.get(id);
       if (!input) throw new Error(`internal error: input ${id} was not sent to the evaluation worker`);
@@ -96,8 +99,7 @@ if (parentPort) {
       if (request.kind === 'store') inputs.set(request.id, new JsonInput(request.json));
       else if (request.kind === 'forget') for (const id of request.ids) inputs.delete(id);
       else {
-        port.postMessage({ started: true } satisfies EvaluationStarted);
-        port.postMessage(await evaluate(request, (running) => port.postMessage({ running } satisfies EvaluationProgress)));
+        port.postMessage(await evaluate(request, port));
       }
     });
   });

@@ -7,8 +7,8 @@ import { packageOfRule } from './ruleEntrypoints';
 
 export interface IsolationLimits {
   /**
-   * Wall-clock limit of the evaluation, in milliseconds (default 5000), counted from when the worker starts on it: a
-   * worker thread's cold start and the inputs sent before the evaluation are not the policy's time.
+   * Wall-clock limit of the evaluation, in milliseconds (default 5000), counted from when the worker has loaded the policy: a
+   * worker thread's cold start, loading the policy and the inputs sent before the evaluation are not the policy's time.
    */
   timeoutMs?: number;
   /**
