@@ -86,8 +86,8 @@ describe('live policy authoring', () => {
     await write(
       other,
       '# METADATA\n# custom:\n#   id: custom-no-console-mfa\n#   severity: medium\npackage custom.no_console_mfa\n\n' +
-        'warn contains {"msg": sprintf("%s signs in without MFA", [u.user]), "user": u.user, "field": "mfa_active"} if {\n' +
-        '\tsome u in input.users\n\tu.password_enabled == true\n\tu.mfa_active == false\n}\n',
+        'warn contains {"msg": sprintf("%s has no MFA", [u.user]), "user": u.user, "field": "mfa_active"} if {\n' +
+        '\tsome u in input.users\n\tu.mfa_active == false\n}\n',
     );
     await write(file(), policy(30));
     const findingsOf = (check: string) => api.getResult(document.uri)?.findings.filter((finding) => finding.check === check) ?? [];
@@ -98,7 +98,7 @@ describe('live policy authoring', () => {
     const policyDocument = await vscode.workspace.openTextDocument(file());
     const editor = await vscode.window.showTextDocument(policyDocument);
     const brokenLine = policyDocument.lineAt(policy(30).split('\n').findIndex((line) => line.includes('u.access_key_1_active == true')));
-    await editor.edit((edit) => edit.replace(brokenLine.range, '\tu.access_key_1_active =='));
+    await editor.edit((edit) => edit.replace(brokenLine.range, '\tu.access_key_1_active == == true'));
     const stale = await waitFor('the old_keys findings to be kept, marked stale', () => {
       const found = findingsOf('custom-old-keys');
       return found.length > 0 && found.every((finding) => finding.stale) && found;
