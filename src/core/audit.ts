@@ -4,10 +4,13 @@
  * apply suppressions) and owns none of them. The evaluation time is chosen by the caller and read once.
  */
 import { BundledPolicies, CatalogEntry, loadBundledPolicies } from './catalog';
-import { RegoCompiler, RegoModule } from './compiler/regoCompiler';
+import { isTransientCompileError } from './compiler/compilerCache';
+import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
 import { IsolatedEvaluationError, IsolationLimits, evaluateIsolated } from './engine/isolatedEvaluation';
 import { PolicyEngine, PolicyEvaluationError, RawResults } from './engine/policyEngine';
 import { describePackage, mapPackageResult } from './engine/resultMapper';
+import { groupEntrypoints } from './engine/ruleEntrypoints';
+import { PolicyUnit, splitPolicyUnits } from './run/policyUnits';
 import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem, ReportProblem } from './model';
 import { normalizeReport } from './report/normalizer';
 import { parseReport } from './report/reportParser';
@@ -97,12 +100,52 @@ export class EngineCache {
   }
 }
 
-/** Per-file results of earlier audits (the last one of each file, a bounded number of files), and the warm engine. */
+/** The findings one policy unit last gave on one report, before suppressions. */
+interface UnitFindings {
+  files: string[];
+  findings: Finding[];
+}
+
+/**
+ * Per-file results of earlier audits (the last one of each file, a bounded number of files), the warm engine, and the
+ * last good findings of each workspace policy unit on each report: while a policy is briefly invalid during typing,
+ * those stay, marked stale, instead of vanishing until it compiles again.
+ */
 export class AuditCache {
   private readonly entries = new Map<string, CachedReport>();
+  /** Report file -> unit key -> findings. */
+  private readonly units = new Map<string, Map<string, UnitFindings>>();
   readonly engines = new EngineCache();
 
   constructor(private readonly maxFiles = 16) {}
+
+  /** Keeps what a unit that compiled and evaluated gave on a report; replaces earlier units made of the same files. */
+  storeUnitFindings(report: string, unit: PolicyUnit, findings: Finding[]): void {
+    let units = this.units.get(report);
+    if (!units) this.units.set(report, (units = new Map()));
+    for (const [key, entry] of units) if (key !== unit.key && entry.files.some((file) => unit.ownFiles.includes(file))) units.delete(key);
+    units.set(unit.key, { files: unit.ownFiles, findings });
+  }
+
+  /**
+   * The last good findings of a unit that does not compile now: of the same unit, else of an earlier unit sharing a
+   * file with it (the split changed while typing, e.g. a package line half-typed), limited to the rules of its files.
+   */
+  lastGoodFindings(report: string, unit: PolicyUnit): Finding[] | undefined {
+    const units = this.units.get(report);
+    const same = units?.get(unit.key);
+    if (same) return same.findings;
+    const overlapping = [...(units?.values() ?? [])].filter((entry) => entry.files.some((file) => unit.ownFiles.includes(file)));
+    if (overlapping.length === 0) return undefined;
+    return overlapping.flatMap((entry) => entry.findings).filter((finding) => finding.source && unit.ownFiles.includes(finding.source.file));
+  }
+
+  /** Drops the units of a report none of whose files are policies any more (deleted, renamed). */
+  pruneUnits(report: string, policyFiles: ReadonlySet<string>): void {
+    const units = this.units.get(report);
+    if (!units) return;
+    for (const [key, entry] of units) if (!entry.files.some((file) => policyFiles.has(file))) units.delete(key);
+  }
 
   /** The earlier result for exactly this report text and input key. */
   lookup(file: string, text: string, inputKey: string): CachedReport | undefined {
@@ -113,12 +156,13 @@ export class AuditCache {
   store(file: string, entry: CachedReport): void {
     this.entries.delete(file);
     this.entries.set(file, entry);
-    if (this.entries.size > this.maxFiles) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > this.maxFiles) this.forget(this.entries.keys().next().value!);
   }
 
   /** Drops a file's result (its document was closed). */
   forget(file: string): void {
     this.entries.delete(file);
+    this.units.delete(file);
   }
 }
 
@@ -232,6 +276,11 @@ function addProblem(policyProblems: PolicyProblem[], problem: PolicyProblem): vo
   if (!policyProblems.some((p) => p.file === problem.file && p.line === problem.line && p.message === problem.message)) policyProblems.push(problem);
 }
 
+/**
+ * Workspace policies, one unit after another (policyUnits.ts): each policy file is compiled (cached per unit by the
+ * caller's CompilerCache) and evaluated in the warm worker on its own, so a compile error, runaway or runtime error
+ * costs only that unit's findings and is a problem located on its file.
+ */
 async function auditUserPolicies(
   options: AuditOptions,
   reports: AuditedReport[],
@@ -240,39 +289,109 @@ async function auditUserPolicies(
   policyProblems: PolicyProblem[],
 ): Promise<void> {
   const modules = options.userPolicies!;
-  if (!options.compiler) {
+  const compiler = options.compiler;
+  if (!compiler) {
     policyProblems.push({ file: modules[0]!.file, line: 0, column: 0, message: 'no Rego compiler is available to compile this policy', code: 'no-compiler' });
     return;
   }
-  const compiled = await options.compiler.compile({ modules, signal: options.signal });
-  if (!compiled.ok) {
-    policyProblems.push(...compiled.errors);
-    return;
+  const units = splitPolicyUnits(modules);
+  const cache = options.cache;
+  const policyFiles = new Set(modules.map((module) => module.file));
+  for (const report of reports) cache?.pruneUnits(report.file, policyFiles);
+  let evaluated = false;
+  let failed = false;
+  for (const unit of units) {
+    if (options.signal?.aborted) throw new Error('audit cancelled');
+    const compiled = await compiler.compile({ modules: unit.modules, signal: options.signal });
+    if (options.signal?.aborted) throw new Error('audit cancelled');
+    if (!compiled.ok) {
+      failed = true;
+      reportCompileFailure(unit, compiled.errors, reports, cache, findings, policyProblems);
+      continue;
+    }
+    const own = new Set(unit.packages.map((pkg) => pkg.replace(/\./g, '/')));
+    // Packages this unit only depends on are evaluated by their own unit: never twice.
+    const documents = [...groupEntrypoints(compiled.entrypoints).keys()].filter((document) => unit.packages.length === 0 || own.has(document));
+    if (documents.length === 0) continue;
+    evaluated = true;
+    let results: RawResults[];
+    try {
+      results = await evaluateIsolated(
+        { wasm: compiled.wasm, data, documents, inputs: reports.map((r) => ({ input: r.input, evaluationTime: options.now.toISOString() })) },
+        { ...options.userPolicyLimits, signal: options.signal },
+      );
+    } catch (error) {
+      if (!(error instanceof IsolatedEvaluationError)) throw error;
+      if (error.kind === 'aborted') throw new Error('audit cancelled');
+      failed = true;
+      addProblem(policyProblems, evaluationProblem(error, unit, compiled));
+      continue;
+    }
+    reports.forEach((report, index) => {
+      const unitFindings: Finding[] = [];
+      collect(results[index]!, compiled, report, unitFindings, policyProblems);
+      cache?.storeUnitFindings(report.file, unit, unitFindings);
+      for (const finding of unitFindings) findings.push(finding);
+    });
   }
-  if (compiled.entrypoints.length === 0) {
+  if (!evaluated && !failed) {
     policyProblems.push({
-      file: modules[0]!.file, line: 1, column: 1, code: 'no-rules',
+      file: units[0]?.ownFiles[0] ?? modules[0]!.file, line: 1, column: 1, code: 'no-rules',
       message: 'no package defines deny, violation, warn, info or skip rules: nothing to evaluate',
     });
-    return;
   }
-  let results: RawResults[];
-  try {
-    results = await evaluateIsolated(
-      { wasm: compiled.wasm, data, inputs: reports.map((r) => ({ input: r.input, evaluationTime: options.now.toISOString() })) },
-      { ...options.userPolicyLimits, signal: options.signal },
-    );
-  } catch (error) {
-    if (!(error instanceof IsolatedEvaluationError)) throw error;
-    if (error.kind === 'aborted') throw new Error('audit cancelled');
-    // Name the policy file: the whole set was evaluated together, so point at the package that failed when known.
-    const entrypoint = error.entrypoint ?? compiled.entrypoints[0]!;
-    const metadata = describePackage(entrypoint, compiled);
-    const file = metadata.file || modules[0]!.file;
-    policyProblems.push(problemForPackage(file, metadata.line, `policy ${file} ${error.message}`, `evaluation-${error.kind}`));
-    return;
+}
+
+/**
+ * A unit that does not compile: its errors (on the files that have them), a problem on the unit's own file when only
+ * a library it uses is broken, and its last good findings, marked stale, when the caller keeps them (the editor).
+ */
+function reportCompileFailure(
+  unit: PolicyUnit,
+  errors: PolicyProblem[],
+  reports: AuditedReport[],
+  cache: AuditCache | undefined,
+  findings: Finding[],
+  policyProblems: PolicyProblem[],
+): void {
+  for (const error of errors) addProblem(policyProblems, error);
+  const broken = errors.find((error) => unit.ownFiles.includes(error.file))?.file ?? errors.find((error) => error.file)?.file ?? unit.ownFiles[0]!;
+  if (unit.decides && !unit.ownFiles.includes(broken)) {
+    const own = unit.modules[0]!;
+    addProblem(policyProblems, {
+      file: own.file, line: packageLine(own.source), column: 1, code: 'dependency-error',
+      message: `policy ${own.file} was not evaluated: ${broken}, which it uses, does not compile`,
+    });
   }
-  reports.forEach((report, index) => collect(results[index]!, compiled, report, findings, policyProblems));
+  // A compilation that could not finish (its time limit) says nothing about the sources: no stale claim.
+  if (!cache || errors.some(isTransientCompileError)) return;
+  for (const report of reports) {
+    for (const finding of cache.lastGoodFindings(report.file, unit) ?? []) findings.push({ ...finding, stale: true, staleFile: broken });
+  }
+}
+
+/** The 1-based line of a module's package statement (1 when there is none). */
+function packageLine(source: string): number {
+  const match = /^[ \t]*package\b/m.exec(source);
+  return match ? source.slice(0, match.index).split('\n').length : 1;
+}
+
+/** A failed evaluation, located on the rule that was running (`custom.loop.deny`, file:line) and worded by its cause. */
+function evaluationProblem(error: IsolatedEvaluationError, unit: PolicyUnit, compiled: Extract<CompileResult, { ok: true }>): PolicyProblem {
+  const code = `evaluation-${error.kind}`;
+  const slash = error.rule?.lastIndexOf('/') ?? -1;
+  const rulePackage = error.rule && slash > 0 ? error.rule.slice(0, slash) : undefined;
+  const ruleName = error.rule && slash > 0 ? error.rule.slice(slash + 1) : undefined;
+  const location = compiled.rules.find((rule) => rule.package === rulePackage && rule.name === ruleName);
+  const what = error.kind === 'failed' ? `failed: ${error.message}` : error.message;
+  if (location && rulePackage) {
+    const rule = `${rulePackage.replace(/\//g, '.')}.${ruleName}`;
+    return { file: location.file, line: location.line, column: 1, code, message: `policy ${location.file}: rule ${rule} (${location.file}:${location.line}) ${what}` };
+  }
+  const metadata = error.entrypoint ? describePackage(error.entrypoint, compiled) : undefined;
+  const file = metadata?.file || unit.ownFiles[0]!;
+  const line = metadata?.file ? metadata.line : packageLine(unit.modules[0]!.source);
+  return problemForPackage(file, line, `policy ${file} ${what}`, code);
 }
 
 function collect(

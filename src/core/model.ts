@@ -116,6 +116,12 @@ export interface Finding {
   suppressed?: { reason: string; expires: string | null };
   /** Control ids of the selected framework (set by the compliance view). */
   controls?: string[];
+  /**
+   * Set on the last good findings of a workspace policy that does not compile at the moment (being typed), kept by the
+   * editor's AuditCache until it compiles again; `staleFile` is the file that does not compile.
+   */
+  stale?: true;
+  staleFile?: string;
 }
 
 /** A problem with a policy (compile, contract or evaluation), located in the policy file. */

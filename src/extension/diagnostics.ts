@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { isActionable, passesSeverityFilter } from './logic/findingGroups';
+import { findingDiagnosticMessage } from './logic/staleFindings';
 import { CellLocation, Finding, ReportProblem, Severity } from '../core/model';
 import { Config } from './config';
 import { ReportAuditor } from './reportAuditor';
@@ -60,7 +61,7 @@ export class ReportDiagnostics implements vscode.Disposable {
   }
 
   private findingDiagnostic(finding: Finding): vscode.Diagnostic {
-    const diagnostic = new vscode.Diagnostic(cellRange(finding.location, finding.line), finding.message, toDiagnosticSeverity(finding.severity));
+    const diagnostic = new vscode.Diagnostic(cellRange(finding.location, finding.line), findingDiagnosticMessage(finding), toDiagnosticSeverity(finding.severity));
     diagnostic.source = REPORT_DIAGNOSTIC_SOURCE;
     const rule = this.documentation.ruleLocation(finding);
     // A workspace policy has no shipped page: its code links to the rule itself (the opener reads the #L fragment).

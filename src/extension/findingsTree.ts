@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { FindingGroup, GroupedFinding, GroupingOrder, groupFindings, isActionable, passesSeverityFilter, subjectLabel } from './logic/findingGroups';
+import { findingDescription, findingDiagnosticMessage } from './logic/staleFindings';
 import { Severity } from '../core/model';
 import { Config } from './config';
 import { ReportAuditor, ReportResult, displayPath } from './reportAuditor';
@@ -169,9 +170,9 @@ function findingItem(node: Extract<TreeNode, { kind: 'finding' }>): vscode.TreeI
   const label = finding.key ? `access key ${finding.key}` : finding.column ?? subjectLabel(finding);
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
-  item.description = finding.suppressed ? `suppressed: ${finding.suppressed.reason}` : finding.message;
+  item.description = findingDescription(finding);
   item.tooltip = new vscode.MarkdownString(
-    [`**${finding.check}** (${finding.severity}, ${finding.status})`, '', finding.message, finding.suppressed ? `\n\n_Suppressed: ${finding.suppressed.reason}${finding.suppressed.expires ? ` until ${finding.suppressed.expires}` : ''}_` : '']
+    [`**${finding.check}** (${finding.severity}, ${finding.status})`, '', findingDiagnosticMessage(finding), finding.suppressed ? `\n\n_Suppressed: ${finding.suppressed.reason}${finding.suppressed.expires ? ` until ${finding.suppressed.expires}` : ''}_` : '']
       .join('\n'),
   );
   item.iconPath = finding.suppressed ? new vscode.ThemeIcon('bell-slash') : SEVERITY_ICON[finding.severity];

@@ -1,7 +1,8 @@
 /**
  * The Rego compiler for workspace policies, loaded on first use: the embedded compiler is tens of megabytes of wasm,
- * so activation never touches it. The last compilation is remembered by content, so the policy watcher (which compiles
- * to show errors) and the next report evaluation (which compiles to run) pay for one compilation, not two.
+ * so activation never touches it. Recent compilations are remembered by content, so the policy watcher (which compiles
+ * to show errors) and the next report evaluation (which compiles each policy unit on its own to run it) pay for one
+ * compilation each, and an edit recompiles only the unit that changed.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -16,7 +17,8 @@ export interface CompilerChoice {
 
 export class LazyPolicyCompiler implements RegoCompiler {
   private compiler: Promise<RegoCompiler> | undefined;
-  private last: { key: string; result: Promise<CompileResult> } | undefined;
+  /** Recent compilations by content, most recently used last: one per policy unit, plus the watcher's whole set. */
+  private readonly recent = new Map<string, Promise<CompileResult>>();
 
   constructor(
     private readonly log: Log,
@@ -35,19 +37,25 @@ export class LazyPolicyCompiler implements RegoCompiler {
 
   compile(request: CompileRequest): Promise<CompileResult> {
     const key = contentKey(request);
-    if (this.last?.key === key) return this.last.result;
+    const known = this.recent.get(key);
+    if (known) {
+      this.recent.delete(key);
+      this.recent.set(key, known);
+      return known;
+    }
     const result = this.instance().then((compiler) => compiler.compile(request));
-    this.last = { key, result };
+    this.recent.set(key, result);
+    if (this.recent.size > MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
     // A cancelled or crashed compilation must not be served to the next caller.
     result.then(
-      (answer) => answer.ok || answer.errors.length > 0 || this.forget(key),
-      () => this.forget(key),
+      (answer) => answer.ok || answer.errors.length > 0 || this.forget(key, result),
+      () => this.forget(key, result),
     );
     return result;
   }
 
-  private forget(key: string): void {
-    if (this.last?.key === key) this.last = undefined;
+  private forget(key: string, result: Promise<CompileResult>): void {
+    if (this.recent.get(key) === result) this.recent.delete(key);
   }
 
   private instance(): Promise<RegoCompiler> {
@@ -70,7 +78,7 @@ export class LazyPolicyCompiler implements RegoCompiler {
   dispose(): void {
     void this.compiler?.then((compiler) => compiler.dispose(), () => undefined);
     this.compiler = undefined;
-    this.last = undefined;
+    this.recent.clear();
   }
 
   private async load(): Promise<{ compiler: RegoCompiler; provenance: string }> {
@@ -87,6 +95,9 @@ export class LazyPolicyCompiler implements RegoCompiler {
     return { compiler: createEmbeddedCompiler(), provenance: 'embedded (compiler.wasm shipped with the extension)' };
   }
 }
+
+/** Compilations remembered: far more policy units than a workspace edits at once. */
+const MAX_REMEMBERED = 32;
 
 function contentKey(request: CompileRequest): string {
   const hash = createHash('sha256');

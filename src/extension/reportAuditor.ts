@@ -3,8 +3,11 @@
  * tree, status bar, summary) reads from here and listens to `onDidChangeResults`; none of them runs the core itself.
  */
 import * as vscode from 'vscode';
-import { AuditCache, AuditResult, CheckSelection, auditReports } from '../core/audit';
+import { AuditCache, AuditResult, CheckSelection } from '../core/audit';
 import { Finding, MfaDevice, PolicyProblem } from '../core/model';
+import { DEFAULT_MAX_REPORT_BYTES } from '../core/report/reportLoader';
+import { RunProblem, RunResult, runAudit } from '../core/run';
+import type { SettingsProblem } from './logic/editorSettings';
 import { Config } from './config';
 import { Log } from './logging';
 import { PolicySources } from './policySources';
@@ -18,6 +21,8 @@ export interface ReportResult {
   policyProblems: PolicyProblem[];
   /** The whole core answer (parsed reports with their problems and inputs, the check catalog). */
   outcome: AuditResult;
+  /** The run's result as every front end gets it (settings problems, `complete`, ...). */
+  run: RunResult;
   /** The instant ages were measured from, ISO 8601. */
   evaluationTime: string;
   /** Whether workspace policies took part (false in an untrusted workspace or when there are none). */
@@ -81,24 +86,38 @@ export class ReportAuditor implements vscode.Disposable {
     const workspacePolicies = await this.policies.workspaceModules();
     const evaluationTime = settings.evaluationTime === 'reportGeneratedTime' && metadata.generatedTime ? new Date(metadata.generatedTime) : this.now(key, document.version);
     try {
-      const outcome = await auditReports({
-        reports: [{ file: displayPath(document.uri), text: document.getText(), ...metadata }],
-        now: evaluationTime,
-        params: { ...settings.thresholds },
-        userPolicies: workspacePolicies,
-        compiler: this.policies.compiler,
-        suppressions: await this.suppressions.load(),
-        enabledChecks: enabledChecks(settings.enabledChecks, settings.disabledChecks),
-        signal,
-        cache: this.cache,
-      });
+      // The editor's own text and its record of a fetch: the run layer reads neither the file nor its sidecar.
+      const run = await runAudit(
+        {
+          reports: [{ file: displayPath(document.uri), text: document.getText(), metadata: { generatedTime: metadata.generatedTime, mfaDevices: metadata.mfaDevices ?? null } }],
+          cwd: vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? process.cwd(),
+          maxReportBytes: DEFAULT_MAX_REPORT_BYTES,
+          now: evaluationTime,
+          parameters: { ...settings.thresholds },
+          parameterOrigin: 'credcheck.thresholds',
+          policies: workspacePolicies,
+          suppressions: await this.suppressions.load(),
+          checks: enabledChecks(settings.enabledChecks, settings.disabledChecks),
+          settingsProblems: this.config.problems.map(settingsRunProblem),
+          signal,
+        },
+        { compiler: this.policies.compiler, audit: this.cache },
+      );
       if (signal.aborted) return undefined;
+      const outcome: AuditResult = {
+        // In-process runs keep each report's input and parsed form.
+        reports: run.reports.map((report) => ({ file: report.file, input: report.input!, parsed: report.parsed!, problems: report.problems })),
+        findings: run.findings,
+        policyProblems: run.policyProblems,
+        catalog: run.catalog,
+      };
       const result: ReportResult = {
         uri: document.uri,
         version: document.version,
         findings: outcome.findings,
         policyProblems: outcome.policyProblems,
         outcome,
+        run,
         evaluationTime: evaluationTime.toISOString(),
         usedWorkspacePolicies: workspacePolicies.length > 0,
         durationMs: Date.now() - started,
@@ -145,6 +164,14 @@ export class ReportAuditor implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/**
+ * A rejected setting as a problem of the run. A warning: the setting's default ran instead, so the audit is complete,
+ * but not what was asked for (Config already says so in the log, a message and the status bar).
+ */
+function settingsRunProblem(problem: SettingsProblem): RunProblem {
+  return { source: 'settings', file: problem.setting, line: null, column: null, severity: 'warning', code: 'invalid-setting', message: problem.message };
 }
 
 /** The checks to run: the enabled list (every default check when empty) minus the disabled ones. */

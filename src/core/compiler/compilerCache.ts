@@ -4,6 +4,11 @@ import { CompileRequest, CompileResult, RegoCompiler } from './regoCompiler';
 /** Errors that depend on the moment (time, memory, a crash), not on the sources: never cached. */
 const TRANSIENT_CODES = new Set(['timeout', 'out_of_memory', 'compiler_failure', 'internal_error']);
 
+/** Whether a compile error says the compilation could not finish, rather than that the sources are wrong. */
+export function isTransientCompileError(error: { code?: string }): boolean {
+  return error.code !== undefined && TRANSIENT_CODES.has(error.code);
+}
+
 /**
  * Caches compile results by a SHA-256 of the modules (file names and sources, in order) and entrypoints, so re-checking
  * unchanged user policies costs nothing. Compile errors are cached too: the same sources give the same errors.

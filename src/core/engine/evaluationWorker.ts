@@ -7,7 +7,7 @@
  * a new thread, a structured clone of every report and a re-instantiated module.
  */
 import { createHash } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
+import { MessagePort, parentPort } from 'node:worker_threads';
 import { JsonInput, PolicyEngine, PolicyEvaluationError, RawResults } from './policyEngine';
 
 /** What the host sends. Inputs are sent once (`store`) and named by id in later evaluations. */
@@ -22,9 +22,27 @@ export type EvaluationRequest =
       maxWasmMemoryMb?: number;
       /** One stored input per report, each with its own evaluation time (ISO 8601). */
       inputs: { id: number; evaluationTime: string }[];
+      /** The documents (packages) to evaluate; default every one of the module. */
+      documents?: string[];
     };
 
-export type EvaluationReply = { ok: true; results: RawResults[] } | { ok: false; message: string; entrypoint?: string };
+export type EvaluationReply =
+  | { ok: true; results: RawResults[] }
+  | {
+      ok: false;
+      message: string;
+      /** The package that failed; `rule` the wasm entrypoint (`<package>/<rule>`). */
+      entrypoint?: string;
+      rule?: string;
+      /** Set when the policy ran out of its capped wasm memory. */
+      memoryLimitMib?: number;
+      detail?: string;
+    };
+
+/** Sent before each rule runs, so the host can name the rule a worker was stopped in. */
+export interface EvaluationProgress {
+  running: string;
+}
 
 /**
  * Sent when the worker starts on an evaluation: the host's time limit counts from here, so a cold worker thread or the
@@ -35,28 +53,39 @@ export interface EvaluationStarted {
 }
 
 const inputs = new Map<number, JsonInput>();
-let loaded: { key: string; engine: PolicyEngine } | undefined;
+/**
+ * Loaded policies, most recently used last. Workspace policies are evaluated one unit (policy file) after another, so
+ * a few are kept: an edit to one policy then reloads only that one.
+ */
+const loaded = new Map<string, PolicyEngine>();
+const MAX_LOADED_POLICIES = 4;
 
-async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }>): Promise<EvaluationReply> {
+async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }>, port: MessagePort): Promise<EvaluationReply> {
+  // The same policy against a changed report reuses its instance: loading is wasm compilation plus OPA's start-up.
+  const key = `${request.maxWasmMemoryMb ?? ''}:${createHash('sha256').update(request.wasm).digest('hex')}`;
   try {
-    // The same policy against a changed report reuses its instance: loading is wasm compilation plus OPA's start-up.
-    const key = `${request.maxWasmMemoryMb ?? ''}:${createHash('sha256').update(request.wasm).digest('hex')}`;
-    if (loaded?.key !== key) {
-      loaded = undefined;
-      loaded = { key, engine: await PolicyEngine.load(request.wasm, request.maxWasmMemoryMb) };
-    }
-    const engine = loaded.engine;
+    let engine = loaded.get(key);
+    if (engine) loaded.delete(key);
+    else engine = await PolicyEngine.load(request.wasm, request.maxWasmMemoryMb);
+    loaded.set(key, engine);
+    if (loaded.size > MAX_LOADED_POLICIES) loaded.delete(loaded.keys().next().value!);
     engine.setData(request.data);
+    // The time limit starts once the policy is loaded: loading it is our work (a cold thread on a busy machine can
+    // take seconds), and a policy stopped before its first rule could not be told which rule ran away.
+    port.postMessage({ started: true } satisfies EvaluationStarted);
+    engine.onEntrypoint = (running) => port.postMessage({ running } satisfies EvaluationProgress);
     const results = request.inputs.map(({ id, evaluationTime }) => {
       const input = inputs.get(id);
       if (!input) throw new Error(`internal error: input ${id} was not sent to the evaluation worker`);
-      return engine.evaluate(input, new Date(evaluationTime));
+      return engine.evaluate(input, new Date(evaluationTime), request.documents);
     });
     return { ok: true, results };
   } catch (error) {
     // A failed evaluation may have left the instance's memory exhausted: start the next one from a fresh instance.
-    loaded = undefined;
-    if (error instanceof PolicyEvaluationError) return { ok: false, message: error.message, entrypoint: error.entrypoint };
+    loaded.delete(key);
+    if (error instanceof PolicyEvaluationError) {
+      return { ok: false, message: error.message, entrypoint: error.entrypoint, rule: error.rule, memoryLimitMib: error.memoryLimitMib, detail: error.detail };
+    }
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -70,8 +99,7 @@ if (parentPort) {
       if (request.kind === 'store') inputs.set(request.id, new JsonInput(request.json));
       else if (request.kind === 'forget') for (const id of request.ids) inputs.delete(id);
       else {
-        port.postMessage({ started: true } satisfies EvaluationStarted);
-        port.postMessage(await evaluate(request));
+        port.postMessage(await evaluate(request, port));
       }
     });
   });

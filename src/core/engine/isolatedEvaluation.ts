@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EvaluationReply, EvaluationRequest, EvaluationStarted } from './evaluationWorker';
-import { RawResults } from './policyEngine';
+import { EvaluationProgress, EvaluationReply, EvaluationRequest, EvaluationStarted } from './evaluationWorker';
+import { describeMemoryLimit, RawResults } from './policyEngine';
+import { packageOfRule } from './ruleEntrypoints';
 
 export interface IsolationLimits {
   /**
-   * Wall-clock limit of the evaluation, in milliseconds (default 5000), counted from when the worker starts on it: a
-   * worker thread's cold start and the inputs sent before the evaluation are not the policy's time.
+   * Wall-clock limit of the evaluation, in milliseconds (default 5000), counted from when the worker has loaded the policy: a
+   * worker thread's cold start, loading the policy and the inputs sent before the evaluation are not the policy's time.
    */
   timeoutMs?: number;
   /**
@@ -32,11 +33,22 @@ export interface EvaluationJob {
    * object identity: passing the same input object again (the extension does while a policy is edited) sends nothing.
    */
   inputs: { input: object; evaluationTime: string }[];
+  /** The documents (packages, slash form) to evaluate; default every one of the module. */
+  documents?: string[];
 }
 
-/** Why an isolated evaluation did not produce results; `kind` lets the caller word the PolicyProblem. */
+/**
+ * Why an isolated evaluation did not produce results; `kind` lets the caller word the PolicyProblem. The message says
+ * what stopped it ("stopped by the time limit (5 s)") without the rule; `rule` is the wasm entrypoint
+ * (`<package>/<rule>`) that was running, when known, and `entrypoint` its package.
+ */
 export class IsolatedEvaluationError extends Error {
-  constructor(readonly kind: 'timeout' | 'memory' | 'aborted' | 'failed', message: string, readonly entrypoint?: string) {
+  constructor(
+    readonly kind: 'timeout' | 'memory' | 'aborted' | 'failed',
+    message: string,
+    readonly entrypoint?: string,
+    readonly rule?: string,
+  ) {
     super(message);
   }
 }
@@ -87,6 +99,9 @@ class WarmEvaluator {
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {
       let settled = false;
+      /** The rule the worker last said it started: where a stopped evaluation was. */
+      let running: string | undefined;
+      const stopped = (kind: 'timeout' | 'memory', message: string) => new IsolatedEvaluationError(kind, message, running && (packageOfRule(running) ?? running), running);
       const finish = (action: () => void, stop: boolean) => {
         if (settled) return;
         settled = true;
@@ -102,23 +117,30 @@ class WarmEvaluator {
         startLimitMs,
       );
       const onAbort = () => finish(() => reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled')), true);
-      const onMessage = (reply: EvaluationReply | EvaluationStarted) => {
+      const onMessage = (reply: EvaluationReply | EvaluationStarted | EvaluationProgress) => {
+        if ('running' in reply) {
+          running = reply.running;
+          return;
+        }
         if ('started' in reply) {
           clearTimeout(timer);
           timer = setTimeout(
-            () => finish(() => reject(new IsolatedEvaluationError('timeout', `exceeded the ${formatSeconds(timeoutMs)} evaluation limit`)), true),
+            () => finish(() => reject(stopped('timeout', `stopped by the time limit (${formatSeconds(timeoutMs)})`)), true),
             timeoutMs,
           );
           return;
         }
-        finish(() => (reply.ok ? resolve(reply.results) : reject(new IsolatedEvaluationError('failed', reply.message, reply.entrypoint))), false);
+        if (reply.ok) finish(() => resolve(reply.results), false);
+        else if (reply.memoryLimitMib !== undefined) {
+          finish(() => reject(new IsolatedEvaluationError('memory', describeMemoryLimit(reply.memoryLimitMib!), reply.entrypoint, reply.rule)), false);
+        } else finish(() => reject(new IsolatedEvaluationError('failed', reply.detail ?? reply.message, reply.entrypoint, reply.rule)), false);
       };
       const onError = (error: Error & { code?: string }) =>
         finish(
           () =>
             reject(
               error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-                ? new IsolatedEvaluationError('memory', `exceeded the ${this.maxMemoryMb} MiB memory limit`)
+                ? stopped('memory', `stopped by the ${this.maxMemoryMb} MiB worker memory limit`)
                 : new IsolatedEvaluationError('failed', error.message),
             ),
           true,
@@ -130,7 +152,7 @@ class WarmEvaluator {
       try {
         const pinned = new Set<number>();
         const inputs = job.inputs.map(({ input, evaluationTime }) => ({ id: this.send(worker, input, pinned), evaluationTime }));
-        this.post(worker, { kind: 'evaluate', wasm: job.wasm, data: job.data, maxWasmMemoryMb: limits.maxWasmMemoryMb ?? job.maxWasmMemoryMb, inputs });
+        this.post(worker, { kind: 'evaluate', wasm: job.wasm, data: job.data, maxWasmMemoryMb: limits.maxWasmMemoryMb ?? job.maxWasmMemoryMb, inputs, documents: job.documents });
       } catch (error) {
         finish(() => reject(new IsolatedEvaluationError('failed', error instanceof Error ? error.message : String(error))), true);
       }

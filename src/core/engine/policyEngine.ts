@@ -26,6 +26,11 @@ export class PolicyEngine {
   private readonly groups: Map<string, EntrypointGroup>;
   /** What `evaluate` returns by default: every package (and every non-rule entrypoint) of the module. */
   readonly documents: string[];
+  /**
+   * Called before each entrypoint runs. The evaluation worker reports it to the host, which cannot ask a worker stuck
+   * in a runaway loop which rule it is in, and names that rule when it stops the worker at the time limit.
+   */
+  onEntrypoint?: (entrypoint: string) => void;
 
   private constructor(private readonly policy: LoadedPolicy, readonly entrypoints: string[], private readonly maxMemoryMib: number) {
     this.groups = groupEntrypoints(entrypoints);
@@ -104,7 +109,9 @@ export class PolicyEngine {
       else new TextEncoder().encodeInto(json!, target);
       address = exports.opa_json_parse(raw, length);
     } catch (error) {
-      throw new PolicyEvaluationError('input', this.describeFailure(error));
+      const detail = describeError(error);
+      if (isMemoryExhausted(detail)) throw new PolicyEvaluationError('input', describeMemoryLimit(this.maxMemoryMib, detail), 'input', this.maxMemoryMib);
+      throw new PolicyEvaluationError('input', detail);
     }
     if (address === 0) throw new PolicyEvaluationError('input', 'the policy runtime could not parse the input JSON');
     return { address, heapAfterInput: exports.opa_heap_ptr_get() };
@@ -114,6 +121,7 @@ export class PolicyEngine {
     const id = (this.policy.entrypoints as Record<string, number>)[entrypoint];
     if (id === undefined) throw new PolicyEvaluationError(document, `no entrypoint ${entrypoint} in this policy`, entrypoint);
     const exports = this.exports();
+    this.onEntrypoint?.(entrypoint);
     let resultSet: unknown;
     try {
       exports.opa_heap_ptr_set(session.heapAfterInput);
@@ -124,7 +132,10 @@ export class PolicyEngine {
       exports.eval(context);
       resultSet = this.readJson(exports.opa_json_dump(exports.opa_eval_ctx_get_result(context)));
     } catch (error) {
-      throw new PolicyEvaluationError(document, this.describeFailure(error), entrypoint);
+      const detail = describeError(error);
+      // The wasm heap is capped (see load): say so instead of the allocator's message.
+      if (isMemoryExhausted(detail)) throw new PolicyEvaluationError(document, describeMemoryLimit(this.maxMemoryMib, detail), entrypoint, this.maxMemoryMib);
+      throw new PolicyEvaluationError(document, detail, entrypoint);
     }
     if (Array.isArray(resultSet) && resultSet.length > 0 && resultSet[0] && typeof resultSet[0] === 'object' && 'result' in resultSet[0]) {
       return { defined: true, result: (resultSet[0] as { result: unknown }).result };
@@ -137,12 +148,6 @@ export class PolicyEngine {
     const memory = new Uint8Array(this.policy.mem.buffer);
     const end = memory.indexOf(0, address);
     return JSON.parse(new TextDecoder().decode(memory.subarray(address, end < 0 ? memory.length : end)));
-  }
-
-  private describeFailure(error: unknown): string {
-    const detail = describeError(error);
-    // The wasm heap is capped (see load): say so instead of the allocator's message.
-    return /opa_malloc|memory access out of bounds|Maximum memory size/i.test(detail) ? `exceeded the ${this.maxMemoryMib} MiB policy memory limit (${detail})` : detail;
   }
 
   private exports(): OpaExports {
@@ -189,9 +194,28 @@ interface OpaExports {
  * document, so callers find its metadata); `rule` is the wasm entrypoint that failed.
  */
 export class PolicyEvaluationError extends Error {
-  constructor(readonly entrypoint: string, detail: string, readonly rule: string = entrypoint) {
+  constructor(
+    readonly entrypoint: string,
+    readonly detail: string,
+    readonly rule: string = entrypoint,
+    /** Set when the evaluation ran out of its capped wasm memory: the cap, in MiB. */
+    readonly memoryLimitMib?: number,
+  ) {
     super(`evaluating ${entrypoint.replace(/\//g, '.')}: ${detail}`);
   }
+}
+
+function isMemoryExhausted(detail: string): boolean {
+  return /opa_malloc|memory access out of bounds|Maximum memory size/i.test(detail);
+}
+
+/**
+ * Worded for what happened: OPA's wasm frees nothing during an evaluation, so a loop that is merely long (a CPU-heavy
+ * comprehension) runs out of memory before any time limit, and "memory" alone would look like a wrong diagnosis.
+ */
+export function describeMemoryLimit(limitMib: number, detail?: string): string {
+  const hint = "OPA's wasm keeps every intermediate value until the evaluation ends, so a large loop exhausts memory";
+  return `stopped by the ${limitMib} MiB wasm memory limit: ${hint}${detail ? ` (${detail})` : ''}`;
 }
 
 function describeError(error: unknown): string {

@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { findingDescription } from '../../../src/extension/logic/staleFindings';
 import { activateExtension, cellOf, closeAllEditors, codeOf, openWorkspaceReport, removeIfExists, reportDiagnostics, rowOf, waitFor, workspaceUri } from './extensionHelpers';
 
 const policy = (days: number) => `# METADATA
@@ -75,6 +76,56 @@ describe('live policy authoring', () => {
     const line = document.lineAt(brokenLine);
     await editor.edit((edit) => edit.replace(line.range, '\tu.access_key_1_active == true'));
     await waitFor('the error to clear', () => vscode.languages.getDiagnostics(file()).filter((d) => d.source === 'credcheck-policy').length === 0);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('a broken policy leaves another policy\'s findings in place; stale findings while invalid', async () => {
+    const api = await activateExtension();
+    const { document } = await openWorkspaceReport();
+    const other = workspaceUri('policies', 'no_console_mfa.rego');
+    await write(
+      other,
+      '# METADATA\n# custom:\n#   id: custom-no-console-mfa\n#   severity: medium\npackage custom.no_console_mfa\n\n' +
+        'warn contains {"msg": sprintf("%s has no MFA", [u.user]), "user": u.user, "field": "mfa_active"} if {\n' +
+        '\tsome u in input.users\n\tu.mfa_active == false\n}\n',
+    );
+    await write(file(), policy(30));
+    const findingsOf = (check: string) => api.getResult(document.uri)?.findings.filter((finding) => finding.check === check) ?? [];
+    await waitFor('findings of both policies', () => findingsOf('custom-old-keys').length > 0 && findingsOf('custom-no-console-mfa').length > 0);
+    const otherCount = findingsOf('custom-no-console-mfa').length;
+
+    // Half-typed in the editor (unsaved): old_keys.rego does not compile.
+    const policyDocument = await vscode.workspace.openTextDocument(file());
+    const editor = await vscode.window.showTextDocument(policyDocument);
+    const brokenLine = policyDocument.lineAt(policy(30).split('\n').findIndex((line) => line.includes('u.access_key_1_active == true')));
+    await editor.edit((edit) => edit.replace(brokenLine.range, '\tu.access_key_1_active == == true'));
+    const stale = await waitFor('the old_keys findings to be kept, marked stale', () => {
+      const found = findingsOf('custom-old-keys');
+      return found.length > 0 && found.every((finding) => finding.stale) && found;
+    });
+    // The other policy is evaluated as before, current.
+    assert.strictEqual(findingsOf('custom-no-console-mfa').length, otherCount);
+    assert.ok(findingsOf('custom-no-console-mfa').every((finding) => !finding.stale));
+    const darryl = stale.find((finding) => finding.user === 'darryl_philbin');
+    assert.ok(darryl, 'the last good findings are the ones before the edit');
+    const diagnostic = await waitFor('a stale diagnostic', () =>
+      reportDiagnostics(document.uri).find((d) => codeOf(d) === 'custom-old-keys' && d.range.start.line === rowOf(document, 'darryl_philbin') && d.message.includes('(stale:')),
+    );
+    assert.match(diagnostic.message, /\(stale: \S*policies\/old_keys\.rego does not compile\)$/);
+    const node = await waitFor('the stale finding in the tree', () => {
+      const found = api.findTreeNode('custom-old-keys', 'darryl_philbin');
+      return found?.kind === 'finding' && found.item.finding.stale && found;
+    });
+    assert.ok(node.kind === 'finding' && findingDescription(node.item.finding).startsWith('stale'));
+    // The compile error is on the broken file.
+    await waitFor('the compile error on old_keys.rego', () => vscode.languages.getDiagnostics(file()).some((d) => d.source === 'credcheck-policy'));
+
+    // Valid again: current findings, nothing stale.
+    await editor.edit((edit) => edit.replace(policyDocument.lineAt(brokenLine.lineNumber).range, '\tu.access_key_1_active == true'));
+    await waitFor('current findings again', () => {
+      const found = findingsOf('custom-old-keys');
+      return found.length > 0 && found.every((finding) => !finding.stale);
+    });
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 });

@@ -37,7 +37,7 @@ describe('user policies run isolated in a worker', function () {
     assert.ok(Date.now() - started < 5000, 'the worker was terminated at the limit');
     assert.equal(result.findings.length, 0);
     assert.equal(result.policyProblems.length, 1);
-    assert.equal(result.policyProblems[0]!.message, 'policy slow/spin.rego exceeded the 0.5 s evaluation limit');
+    assert.equal(result.policyProblems[0]!.message, 'policy slow/spin.rego: rule slow.deny (slow/spin.rego:4) stopped by the time limit (0.5 s)');
     assert.equal(result.policyProblems[0]!.file, 'slow/spin.rego');
     assert.equal(result.policyProblems[0]!.code, 'evaluation-timeout');
   });
@@ -53,7 +53,7 @@ describe('user policies run isolated in a worker', function () {
     });
     assert.equal(result.findings.length, 0);
     assert.equal(result.policyProblems.length, 1);
-    assert.match(result.policyProblems[0]!.message, /^policy big\/alloc\.rego evaluating big: exceeded the 32 MiB policy memory limit/);
+    assert.match(result.policyProblems[0]!.message, /^policy big\/alloc\.rego: rule big\.deny \(big\/alloc\.rego:3\) stopped by the 32 MiB wasm memory limit/);
   });
 
   it('reports a builtin failing at run time against the policy', async () => {
@@ -66,7 +66,7 @@ describe('user policies run isolated in a worker', function () {
     });
     assert.equal(result.findings.length, 0);
     assert.equal(result.policyProblems.length, 1);
-    assert.match(result.policyProblems[0]!.message, /^policy bad\/time\.rego evaluating badtime: .*invalid duration "soon"/);
+    assert.match(result.policyProblems[0]!.message, /^policy bad\/time\.rego: rule badtime\.deny \(bad\/time\.rego:3\) failed: .*invalid duration "soon"/);
   });
 
   it('gives time.now_ns the evaluation time, not the wall clock', async () => {
@@ -104,7 +104,7 @@ describe('user policies run isolated in a worker', function () {
     // 400 million comparisons that allocate nothing: only the time limit stops it.
     const spin = 'package edit\nimport rego.v1\nr := numbers.range(1, 20000)\ndeny contains "x" if {\n  some i in r\n  some j in r\n  i > j\n  j > i\n}\n';
     const spinning = await run({ file: 'edit.rego', source: spin }, 300);
-    assert.deepEqual(spinning.policyProblems.map((p) => [p.code, p.message]), [['evaluation-timeout', 'policy edit.rego exceeded the 0.3 s evaluation limit']]);
+    assert.deepEqual(spinning.policyProblems.map((p) => [p.code, p.message]), [['evaluation-timeout', 'policy edit.rego: rule edit.deny (edit.rego:4) stopped by the time limit (0.3 s)']]);
     // The terminated worker is replaced, and the cached input is sent to the new one.
     const afterTimeout = await run(policy('u.mfa_active == true'));
     assert.deepEqual(afterTimeout.policyProblems, []);

@@ -122,7 +122,7 @@ describe('hostile and extreme reports', function () {
     assert.deepEqual(header.reports[0]!.input.users.map((u) => u.user), ['alice']);
     assert.deepEqual(header.reports[0]!.problems.map((p) => [p.code, p.line]), [['short-row', 2]]);
     // The check may run out of its capped wasm memory: that must end as a clear problem, never a crash or a hang.
-    const memory = header.policyProblems.filter((p) => /exceeded the 256 MiB policy memory limit/.test(p.message));
+    const memory = header.policyProblems.filter((p) => /stopped by the 256 MiB wasm memory limit/.test(p.message));
     assert.ok(checksOf(header.findings, 'alice').includes('console-user-mfa') || (memory.length > 0 && memory.length === header.policyProblems.length));
 
     started = Date.now();

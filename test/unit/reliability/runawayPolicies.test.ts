@@ -74,10 +74,12 @@ describe('runaway user policies are stopped, and the process stays usable', func
     const limitMs = 1000;
     const { value, stallMs, elapsedMs } = await longestStall(() => audit(spin, { timeoutMs: limitMs }));
     const message = onlyProblem(value, 'policies/spin.rego');
-    assert.equal(message, 'policy policies/spin.rego exceeded the 1 s evaluation limit');
+    assert.equal(message, 'policy policies/spin.rego: rule acme.spin.deny (policies/spin.rego:4) stopped by the time limit (1 s)');
     assert.equal(value.policyProblems[0]!.code, 'evaluation-timeout');
     console.log(`      runaway loop: limit ${limitMs} ms, stopped after ${elapsedMs} ms (overshoot ${elapsedMs - limitMs} ms); longest event-loop stall ${stallMs} ms`);
-    assert.ok(elapsedMs < limitMs + 3000, `stopped after ${elapsedMs} ms`);
+    // Unbounded, the loop runs for minutes. The bound is loose: compiling the policy and starting a cold worker thread
+    // (not counted in the limit, which starts once the policy is loaded) take seconds on a busy machine.
+    assert.ok(elapsedMs < limitMs + 15_000, `stopped after ${elapsedMs} ms`);
     assert.ok(stallMs < 500, `the host was blocked for ${stallMs} ms`);
     await expectNormalEvaluationWorks();
   });
@@ -91,7 +93,7 @@ describe('runaway user policies are stopped, and the process stays usable', func
     const result = await audit(huge, { timeoutMs: 5000 });
     const message = onlyProblem(result, 'policies/billion.rego');
     console.log(`      numbers.range(1, 1e9): stopped after ${Date.now() - started} ms: ${message}`);
-    assert.match(message, /^policy policies\/billion\.rego .*exceeded the (5 s evaluation|256 MiB policy memory) limit/);
+    assert.match(message, /^policy policies\/billion\.rego: rule acme\.billion\.deny \(policies\/billion\.rego:3\) stopped by the (time limit \(5 s\)|256 MiB wasm memory limit)/);
     await expectNormalEvaluationWorks();
   });
 
@@ -104,7 +106,7 @@ describe('runaway user policies are stopped, and the process stays usable', func
     const result = await audit(bomb, { timeoutMs: 60_000, maxWasmMemoryMb: 64 });
     const message = onlyProblem(result, 'policies/bomb.rego');
     console.log(`      comprehension memory bomb (64 MiB cap): stopped after ${Date.now() - started} ms`);
-    assert.match(message, /^policy policies\/bomb\.rego evaluating acme\.bomb: exceeded the 64 MiB policy memory limit/);
+    assert.match(message, /^policy policies\/bomb\.rego: rule acme\.bomb\.deny \(policies\/bomb\.rego:3\) stopped by the 64 MiB wasm memory limit: OPA's wasm keeps every intermediate value/);
     await expectNormalEvaluationWorks();
   });
 
@@ -120,7 +122,7 @@ describe('runaway user policies are stopped, and the process stays usable', func
     const result = await audit(flood, { timeoutMs: 60_000, maxMemoryMb: 32, maxWasmMemoryMb: 512 });
     const message = onlyProblem(result, 'policies/flood.rego');
     console.log(`      result flood (32 MiB worker heap): stopped after ${Date.now() - started} ms: ${message.slice(0, 120)}`);
-    assert.match(message, /exceeded the (32 MiB memory|512 MiB policy memory) limit/);
+    assert.match(message, /stopped by the (32 MiB worker memory|512 MiB wasm memory) limit/);
     await expectNormalEvaluationWorks();
   });
 
