@@ -7,6 +7,7 @@ import { BundledPolicies, CatalogEntry, loadBundledPolicies } from './catalog';
 import { RegoCompiler, RegoModule } from './compiler/regoCompiler';
 import { IsolatedEvaluationError, IsolationLimits, evaluateIsolated } from './engine/isolatedEvaluation';
 import { PolicyEngine, PolicyEvaluationError, RawResults } from './engine/policyEngine';
+import { PolicyPrint, printsOf } from './engine/policyPrints';
 import { describePackage, mapPackageResult } from './engine/resultMapper';
 import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem, ReportProblem } from './model';
 import { normalizeReport } from './report/normalizer';
@@ -73,6 +74,13 @@ export interface AuditResult {
   findings: Finding[];
   policyProblems: PolicyProblem[];
   catalog: CatalogEntry[];
+  /** print() output of the user policies, per report evaluated (`report`), in order; bounded per evaluation. */
+  prints?: ReportPrint[];
+}
+
+/** A line a user policy printed while evaluated against `report`. */
+export interface ReportPrint extends PolicyPrint {
+  report: string;
 }
 
 /** What one report gave, kept while its text, evaluation time and settings stay the same. */
@@ -169,6 +177,7 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
   const findings: Finding[] = [];
   const policyProblems: PolicyProblem[] = [];
   let catalog: CatalogEntry[] = [];
+  const prints: ReportPrint[] = [];
 
   if (options.bundledChecks !== false) {
     const bundled = options.bundled ?? loadBundledPolicies();
@@ -190,12 +199,12 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
   }
 
   if (options.userPolicies && options.userPolicies.length > 0) {
-    await auditUserPolicies(options, reports, data, findings, policyProblems);
+    await auditUserPolicies(options, reports, data, findings, policyProblems, prints);
   }
 
   const all = options.suppressions ? applySuppressions(findings, options.suppressions, now) : findings;
   all.sort(compareFindings);
-  return { reports, findings: all, policyProblems, catalog };
+  return { reports, findings: all, policyProblems, catalog, prints };
 }
 
 /** The selected bundled checks on one report, in-process. One check failing at run time does not stop the others. */
@@ -238,6 +247,7 @@ async function auditUserPolicies(
   data: Record<string, unknown>,
   findings: Finding[],
   policyProblems: PolicyProblem[],
+  prints: ReportPrint[],
 ): Promise<void> {
   const modules = options.userPolicies!;
   if (!options.compiler) {
@@ -273,6 +283,10 @@ async function auditUserPolicies(
     return;
   }
   reports.forEach((report, index) => collect(results[index]!, compiled, report, findings, policyProblems));
+  // A print without a location (a policy built by a native opa) is at least named after the policy.
+  reports.forEach((report, index) => {
+    for (const print of printsOf(results[index])) prints.push({ ...print, file: print.file || modules[0]!.file, report: report.file });
+  });
 }
 
 function collect(

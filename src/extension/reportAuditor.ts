@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { AuditCache, AuditResult, CheckSelection, auditReports } from '../core/audit';
+import { printLocation } from '../core/engine/policyPrints';
 import { Finding, MfaDevice, PolicyProblem } from '../core/model';
 import { Config } from './config';
 import { Log } from './logging';
@@ -111,6 +112,9 @@ export class ReportAuditor implements vscode.Disposable {
       );
       // Policy problems are about Rego files, never about the report's contents.
       for (const problem of result.policyProblems) this.log.warn(`policy problem ${problem.file}:${problem.line}:${problem.column}: ${problem.message}`);
+      // What the workspace policies print() is the author's own debugging output, shown as they asked for it (it may
+      // quote report values: the policy author chose to print them). Bounded per evaluation by the engine.
+      for (const print of outcome.prints ?? []) this.log.info(`Credcheck: print ${printLocation(print)}: ${print.text}`);
       this.changed.fire(document.uri);
       return result;
     } catch (error) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EvaluationReply, EvaluationRequest, EvaluationStarted } from './evaluationWorker';
 import { RawResults } from './policyEngine';
+import { attachPrints } from './policyPrints';
 
 export interface IsolationLimits {
   /**
@@ -111,7 +112,7 @@ class WarmEvaluator {
           );
           return;
         }
-        finish(() => (reply.ok ? resolve(reply.results) : reject(new IsolatedEvaluationError('failed', reply.message, reply.entrypoint))), false);
+        finish(() => (reply.ok ? resolve(withPrints(reply)) : reject(new IsolatedEvaluationError('failed', reply.message, reply.entrypoint))), false);
       };
       const onError = (error: Error & { code?: string }) =>
         finish(
@@ -225,6 +226,11 @@ export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {
 /** How many inputs the warm worker for this heap limit holds (diagnostics and tests). */
 export function storedInputCount(maxMemoryMb = 256): number {
   return evaluators.get(maxMemoryMb)?.storedInputs ?? 0;
+}
+
+/** The results of a reply with each input's prints attached again (printsOf reads them). */
+function withPrints(reply: Extract<EvaluationReply, { ok: true }>): RawResults[] {
+  return reply.results.map((results, index) => attachPrints(results, reply.prints?.[index]));
 }
 
 function formatSeconds(ms: number): string {
