@@ -76,6 +76,7 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
     }
     reports = batch.reports;
     policyProblems = batch.policyProblems;
+    prints = batch.prints;
     failing = batch.failing;
     findingCount = batch.findingCount;
     if (output) spill = { output, lateFindings: batch.lateFindings };

@@ -83,7 +83,7 @@ export interface RunResult {
   /** Any unsuppressed failing finding. */
   failing: boolean;
   policyProblems: PolicyProblem[];
-  /** print() output of the user policies ({file, line?, text} and the report): in-process runs only. */
+  /** print() output of the user policies ({file, line?, text} and the report), in report order. */
   prints?: ReportPrint[];
   settingsProblems: RunProblem[];
   /** Every problem of the run in one shape: settings, then each report's, then the policies'. */

@@ -82,3 +82,13 @@ describe('print() in user policies', function () {
     assert.doesNotMatch(result.stdout, /root row has/);
   });
 });
+
+describe('print() with --jobs', function () {
+  this.timeout(600_000);
+
+  it('credcheck check --jobs 2 over two reports prints each report evaluation', async () => {
+    const sample = 'samples/sample-credential-report.csv';
+    const result = await credcheckCli(['check', sample, sample, '--jobs', '2', '--policy', 'test/fixtures/rego/print', '--now', '2021-02-09T08:42:56Z', '--format', 'json']);
+    assert.equal(result.stderr.match(/^print: test\/fixtures\/rego\/print\/printing\.rego:9: root row has \d+ fields$/gm)?.length, 2, result.stderr);
+  });
+});
