@@ -2,11 +2,16 @@
 // Embedded path: the warm embedded compiler (worker thread, wasm) compiles, the policy is evaluated as the audit does
 // (evaluateIsolated: a worker with time and memory limits) against the already-normalised input, results are mapped.
 // Native path: `opa build -t wasm` spawned per change, the bundle unpacked, then the same evaluation.
+// Keystroke to findings: what the extension does after a keystroke in a workspace policy, end to end: the policy
+// watcher's debounce (POLICY_TYPING_PAUSE_MS, read from the compiled extension module, a real timer), its compile
+// through the extension's own LazyPolicyCompiler (warm embedded compiler), then the report auditor's auditReports with
+// its AuditCache (parsed report and bundled findings reused; the compile is the watcher's, served from the
+// LazyPolicyCompiler's content cache; evaluation in the warm worker; result mapping, suppressions, sort).
 // Usage: node bench/liveFeedbackRun.mjs <report.csv> <changes> [opa]   -> one JSON line on stdout
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_NOW } from './syntheticReport.mjs';
@@ -15,9 +20,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { parseReport } = require(join(root, 'out/src/core/report/reportParser.js'));
 const { normalizeReport } = require(join(root, 'out/src/core/report/normalizer.js'));
-const { createEmbeddedCompiler } = require(join(root, 'out/src/core/compiler/embeddedCompiler.js'));
 const { evaluateIsolated } = require(join(root, 'out/src/core/engine/isolatedEvaluation.js'));
 const { auditReports } = require(join(root, 'out/src/core/audit.js'));
+const { LazyPolicyCompiler } = require(join(root, 'out/src/extension/policyCompiler.js'));
+const { POLICY_TYPING_PAUSE_MS } = require(join(root, 'out/src/extension/logic/policyTyping.js'));
 
 const [file, changesText, opa] = process.argv.slice(2);
 const changes = Number(changesText ?? 20);
@@ -60,8 +66,10 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
-// Embedded: load and warm the compiler first, as the extension has after the first policy was opened.
-const compiler = createEmbeddedCompiler({ timeLimitMs: 120_000 });
+// Embedded: load and warm the compiler first, as the extension has after the first policy was opened. The extension's
+// own wrapper (the embedded compiler behind a content cache), so the keystroke path is the extension's.
+const silentLog = { info() {}, warn() {}, error() {} };
+const compiler = new LazyPolicyCompiler(silentLog, { opaPath: () => null, trusted: () => true });
 let started = performance.now();
 const warm = await compiler.compile({ modules: [policy(1000)] });
 const firstCompileMs = performance.now() - started;
@@ -74,10 +82,13 @@ const { AuditCache } = require(join(root, 'out/src/core/audit.js'));
 const cache = new AuditCache();
 await auditReports({ reports: [{ file, text }], now, userPolicies: [policy(1999)], compiler, cache });
 
+const loadBefore = loadavg();
 const temp = mkdtempSync(join(tmpdir(), 'credcheck-bench-live-'));
 if (opa) writeFileSync(join(temp, 'input.json'), JSON.stringify(input));
 const embedded = { compile: [], evaluate: [], total: [] };
 const extension = [];
+const keystroke = { debounce: [], compile: [], audit: [], total: [] };
+const sleep = (delayMs) => new Promise((resolve) => setTimeout(resolve, delayMs));
 const native = opa ? { build: [], evaluate: [], total: [], opaEval: [] } : undefined;
 const counts = [];
 try {
@@ -100,6 +111,22 @@ try {
     const result = await auditReports({ reports: [{ file, text }], now, userPolicies: [policy(threshold + 1)], compiler, cache });
     extension.push(performance.now() - t0);
     if (result.policyProblems.length > 0) throw new Error(result.policyProblems.map((p) => p.message).join('; '));
+
+    // Keystroke to findings (another threshold of its own, so nothing is a cache hit that would not be one in the editor).
+    const modules = [policy(threshold + 2)];
+    t0 = performance.now();
+    await sleep(POLICY_TYPING_PAUSE_MS);
+    t1 = performance.now();
+    const watched = await compiler.compile({ modules, signal: new AbortController().signal });
+    if (!watched.ok) throw new Error(JSON.stringify(watched.errors));
+    t2 = performance.now();
+    const audited = await auditReports({ reports: [{ file, text }], now, userPolicies: modules, compiler, cache });
+    const t3 = performance.now();
+    if (audited.policyProblems.length > 0) throw new Error(audited.policyProblems.map((p) => p.message).join('; '));
+    keystroke.debounce.push(t1 - t0);
+    keystroke.compile.push(t2 - t1);
+    keystroke.audit.push(t3 - t2);
+    keystroke.total.push(t3 - t0);
 
     if (!native) continue;
     // Native: `opa build -t wasm` spawned, the bundle unpacked, then the same evaluation.
@@ -133,10 +160,12 @@ try {
 const summary = (values) => ({ p50: percentile(values, 50), p95: percentile(values, 95) });
 console.log(JSON.stringify({
   users: input.users.length,
+  loadAverage: { before: loadBefore, after: loadavg() },
   changes,
   findingsPerChange: [Math.min(...counts), Math.max(...counts)],
   firstCompileMs,
   embedded: { compile: summary(embedded.compile), evaluate: summary(embedded.evaluate), total: summary(embedded.total) },
   extensionAudit: summary(extension),
+  keystroke: { debounceMs: POLICY_TYPING_PAUSE_MS, debounce: summary(keystroke.debounce), compile: summary(keystroke.compile), audit: summary(keystroke.audit), total: summary(keystroke.total) },
   native: native && { build: summary(native.build), evaluate: summary(native.evaluate), total: summary(native.total), opaEval: summary(native.opaEval) },
 }));

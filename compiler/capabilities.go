@@ -45,15 +45,16 @@ var plannerBuiltins = []string{ast.Equality.Name, ast.Assign.Name}
 var sdkBuiltins = []string{"json.is_valid", "regex.split", "sprintf", "yaml.is_valid", "yaml.marshal", "yaml.unmarshal"}
 
 // engineBuiltins are the builtins the credcheck engine passes to loadPolicy as custom builtins: the time builtins and
-// the Go-compatible sprintf every sprintf call is renamed to (sprintf.go).
+// the Go-compatible sprintf every sprintf call is renamed to (sprintf.go), and internal.print, what the compiler
+// rewrites print() into (print statements are kept, print.go), which the engine captures.
 var engineBuiltins = []string{
 	"time.now_ns", "time.parse_rfc3339_ns", "time.parse_ns", "time.parse_duration_ns", "time.add_date", "time.diff",
-	"time.date", "time.clock", "time.weekday", hostSprintf.Name,
+	"time.date", "time.clock", "time.weekday", hostSprintf.Name, ast.InternalPrint.Name,
 }
 
-// erasedBuiltins are accepted by the type checker and then removed by the compiler (print statements are
-// disabled), so they never reach the runtime.
-var erasedBuiltins = []string{ast.Print.Name, ast.InternalPrint.Name}
+// erasedBuiltins are accepted by the type checker and then rewritten by the compiler: print() becomes internal.print
+// (an engine builtin), so print itself never reaches the runtime.
+var erasedBuiltins = []string{ast.Print.Name}
 
 // capabilities returns OPA's capabilities for this version with the builtins restricted to those that really work
 // at runtime, so a call to anything else (http.send, opa.runtime, crypto.*) is a compile-time "undefined function".

@@ -124,6 +124,7 @@ func compilePolicy(request Request) (response Response) {
 		return Response{Errors: problems}
 	}
 	useHostSprintf(parsed)
+	locatePrints(parsed)
 
 	entrypoints := slices.Clone(request.Entrypoints)
 	if len(entrypoints) == 0 {
@@ -157,6 +158,8 @@ func compilePolicy(request Request) (response Response) {
 		WithTarget(compile.TargetWasm).
 		WithRegoVersion(ast.RegoV1).
 		WithCapabilities(capabilities()).
+		// print() output is shown to the policy author (the log channel, stderr of `credcheck check`), not erased.
+		WithEnablePrintStatements(true).
 		WithEntrypoints(entrypoints...).
 		WithBundle(policyBundle)
 	if err := compiler.Build(context.Background()); err != nil {

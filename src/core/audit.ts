@@ -8,6 +8,7 @@ import { isTransientCompileError } from './compiler/compilerCache';
 import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
 import { IsolatedEvaluationError, IsolationLimits, evaluateIsolated } from './engine/isolatedEvaluation';
 import { PolicyEngine, PolicyEvaluationError, RawResults } from './engine/policyEngine';
+import { PolicyPrint, printsOf } from './engine/policyPrints';
 import { describePackage, mapPackageResult } from './engine/resultMapper';
 import { groupEntrypoints } from './engine/ruleEntrypoints';
 import { PolicyUnit, splitPolicyUnits } from './run/policyUnits';
@@ -76,6 +77,13 @@ export interface AuditResult {
   findings: Finding[];
   policyProblems: PolicyProblem[];
   catalog: CatalogEntry[];
+  /** print() output of the user policies, per report evaluated (`report`), in order; bounded per evaluation. */
+  prints?: ReportPrint[];
+}
+
+/** A line a user policy printed while evaluated against `report`. */
+export interface ReportPrint extends PolicyPrint {
+  report: string;
 }
 
 /** What one report gave, kept while its text, evaluation time and settings stay the same. */
@@ -213,6 +221,7 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
   const findings: Finding[] = [];
   const policyProblems: PolicyProblem[] = [];
   let catalog: CatalogEntry[] = [];
+  const prints: ReportPrint[] = [];
 
   if (options.bundledChecks !== false) {
     const bundled = options.bundled ?? loadBundledPolicies();
@@ -234,12 +243,12 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
   }
 
   if (options.userPolicies && options.userPolicies.length > 0) {
-    await auditUserPolicies(options, reports, data, findings, policyProblems);
+    await auditUserPolicies(options, reports, data, findings, policyProblems, prints);
   }
 
   const all = options.suppressions ? applySuppressions(findings, options.suppressions, now) : findings;
   all.sort(compareFindings);
-  return { reports, findings: all, policyProblems, catalog };
+  return { reports, findings: all, policyProblems, catalog, prints };
 }
 
 /** The selected bundled checks on one report, in-process. One check failing at run time does not stop the others. */
@@ -287,6 +296,7 @@ async function auditUserPolicies(
   data: Record<string, unknown>,
   findings: Finding[],
   policyProblems: PolicyProblem[],
+  prints: ReportPrint[],
 ): Promise<void> {
   const modules = options.userPolicies!;
   const compiler = options.compiler;
@@ -332,6 +342,8 @@ async function auditUserPolicies(
       collect(results[index]!, compiled, report, unitFindings, policyProblems);
       cache?.storeUnitFindings(report.file, unit, unitFindings);
       for (const finding of unitFindings) findings.push(finding);
+      // A print without a location (a policy built by a native opa) is at least named after the unit's own file.
+      for (const print of printsOf(results[index])) prints.push({ ...print, file: print.file || unit.ownFiles[0]!, report: report.file });
     });
   }
   if (!evaluated && !failed) {

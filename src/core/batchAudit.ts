@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AuditOptions, compareFindings } from './audit';
+import { AuditOptions, compareFindings, ReportPrint } from './audit';
 import { BatchJob, BatchReply, BatchWorkerSetup } from './batchWorker';
 import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
 import { ReportSummary } from './output/outputModel';
@@ -46,6 +46,8 @@ export interface BatchAuditResult {
   /** In the order the reports were given. */
   reports: ReportSummary[];
   policyProblems: PolicyProblem[];
+  /** print() output of the user policies, report by report in the order given. */
+  prints: ReportPrint[];
   /** Expired or unused suppressions, sorted: known only at the end, they belong between the reports by file name. */
   lateFindings: Finding[];
   /** Any unsuppressed failing finding. */
@@ -210,6 +212,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
   });
 
   const policyProblems: PolicyProblem[] = [];
+  const prints: ReportPrint[] = [];
   const seen = new Set<string>();
   const used = new Set<Suppression>();
   let failing = false;
@@ -222,6 +225,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
       if (!seen.has(key)) policyProblems.push(problem);
       seen.add(key);
     }
+    for (const print of outcome.prints ?? []) prints.push(print);
     for (const index of outcome.usedSuppressions) used.add(options.suppressions![index]!);
     failing ||= outcome.failing;
     findingCount += outcome.findingCount;
@@ -231,6 +235,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
   return {
     reports: outcomes.map((outcome, index) => outcome?.summary ?? failedOutcome(index, reports[index]!.file, 'it was never audited', reports[index]!.problems).summary),
     policyProblems,
+    prints,
     lateFindings,
     failing,
     findingCount,

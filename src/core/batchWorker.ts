@@ -5,7 +5,7 @@
  * Bundled to dist/batchWorker.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { auditReports, CheckSelection, EngineCache } from './audit';
+import { auditReports, CheckSelection, EngineCache, ReportPrint } from './audit';
 import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
 import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
 import { isFailing } from './output/findingFields';
@@ -46,6 +46,8 @@ export type BatchReply =
       ok: true;
       summary: ReportSummary;
       policyProblems: PolicyProblem[];
+      /** print() output of the user policies on this report. */
+      prints?: ReportPrint[];
       /** Indexes (in setup.suppressions) of the suppressions that matched a finding of this report. */
       usedSuppressions: number[];
       failing: boolean;
@@ -81,7 +83,7 @@ export async function auditJob(setup: BatchWorkerSetup, job: BatchJob, compiler:
     setup.suppressions.forEach((suppression, index) => marked.used.has(suppression) && usedSuppressions.push(index));
   }
   const reply: BatchReply = {
-    id: job.id, ok: true, summary, policyProblems: result.policyProblems, usedSuppressions,
+    id: job.id, ok: true, summary, policyProblems: result.policyProblems, prints: result.prints, usedSuppressions,
     failing: findings.some(isFailing), findingCount: findings.length,
   };
   if (setup.findings === 'objects') reply.findings = findings;

@@ -1,6 +1,7 @@
 /**
  * The extension's log: one LogOutputChannel, errors surfaced with a "Show log" action. Nothing here ever receives report
- * contents or credentials: callers log file names, counts, timings and error messages only.
+ * contents or credentials: callers log file names, counts, timings and error messages only. The one exception is what a
+ * workspace policy's print() prints ("Credcheck: print" lines): its author asked for exactly that text.
  */
 import * as vscode from 'vscode';
 

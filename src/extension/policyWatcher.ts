@@ -8,10 +8,9 @@ import { RegoCompiler, RegoModule } from '../core/compiler/regoCompiler';
 import { PolicyProblem } from '../core/model';
 import { Config } from './config';
 import { Log } from './logging';
+import { POLICY_TYPING_PAUSE_MS } from './logic/policyTyping';
 import { PolicySources } from './policySources';
 import { TrustGate } from './trust';
-
-const TYPING_PAUSE_MS = 400;
 
 export class PolicyWatcher implements PolicySources, vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -40,7 +39,7 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
       this.changed,
       this.compiled,
       vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.contentChanges.length && this.isPolicyFile(event.document.uri)) this.schedule(TYPING_PAUSE_MS);
+        if (event.contentChanges.length && this.isPolicyFile(event.document.uri)) this.schedule(POLICY_TYPING_PAUSE_MS);
       }),
       // Opening a policy shows its errors at once, even before any report is open.
       vscode.workspace.onDidOpenTextDocument((document) => {

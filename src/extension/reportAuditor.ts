@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { AuditCache, AuditResult, CheckSelection } from '../core/audit';
+import { printLocation } from '../core/engine/policyPrints';
 import { Finding, MfaDevice, PolicyProblem } from '../core/model';
 import { DEFAULT_MAX_REPORT_BYTES } from '../core/report/reportLoader';
 import { RunProblem, RunResult, runAudit } from '../core/run';
@@ -130,6 +131,9 @@ export class ReportAuditor implements vscode.Disposable {
       );
       // Policy problems are about Rego files, never about the report's contents.
       for (const problem of result.policyProblems) this.log.warn(`policy problem ${problem.file}:${problem.line}:${problem.column}: ${problem.message}`);
+      // What the workspace policies print() is the author's own debugging output, shown as they asked for it (it may
+      // quote report values: the policy author chose to print them). Bounded per evaluation by the engine.
+      for (const print of run.prints ?? []) this.log.info(`Credcheck: print ${printLocation(print)}: ${print.text}`);
       this.changed.fire(document.uri);
       return result;
     } catch (error) {

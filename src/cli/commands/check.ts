@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { loadBundledPolicies } from '../../core/catalog';
 import { CompilerCache } from '../../core/compiler/compilerCache';
 import { RegoCompiler } from '../../core/compiler/regoCompiler';
+import { printLocation } from '../../core/engine/policyPrints';
 import { FORMAT_NAMES, getFormatter } from '../../core/output/formatter';
 import { formatProblem } from '../../core/output/problemText';
 import { STREAMED_FORMATS, StreamedFormat } from '../../core/output/streamedOutput';
@@ -83,6 +84,8 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   // Problems always go to stderr (`file:line:column: severity: message`, what editors and CI logs link). The table on a
   // terminal would show them a second time, so it leaves them out there; a table in a file and every machine format keep them.
   for (const problem of result.problems) io.stderr(`${formatProblem(problem)}\n`);
+  // What --policy policies print(), like `opa eval` prints it (to stderr, so the findings' output stays clean).
+  for (const print of result.prints ?? []) io.stderr(`print: ${printLocation(print)}: ${print.text}\n`);
   const showProblems = formatName !== 'table' || values.output !== undefined;
   try {
     withOutputSink(io, values.output, (write) => writeRunOutput(result, formatter, { toolVersion: packageJson.version, showProblems }, write));

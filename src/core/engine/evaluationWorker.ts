@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { MessagePort, parentPort } from 'node:worker_threads';
 import { JsonInput, PolicyEngine, PolicyEvaluationError, RawResults } from './policyEngine';
+import { PolicyPrint, printsOf } from './policyPrints';
 
 /** What the host sends. Inputs are sent once (`store`) and named by id in later evaluations. */
 export type EvaluationRequest =
@@ -27,7 +28,8 @@ export type EvaluationRequest =
     };
 
 export type EvaluationReply =
-  | { ok: true; results: RawResults[] }
+  /** `prints`: each input's print() output (a structured clone drops what attachPrints put on the results). */
+  | { ok: true; results: RawResults[]; prints?: PolicyPrint[][] }
   | {
       ok: false;
       message: string;
@@ -79,7 +81,7 @@ async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }
       if (!input) throw new Error(`internal error: input ${id} was not sent to the evaluation worker`);
       return engine.evaluate(input, new Date(evaluationTime), request.documents);
     });
-    return { ok: true, results };
+    return { ok: true, results, prints: results.map(printsOf) };
   } catch (error) {
     // A failed evaluation may have left the instance's memory exhausted: start the next one from a fresh instance.
     loaded.delete(key);

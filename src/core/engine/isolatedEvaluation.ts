@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EvaluationProgress, EvaluationReply, EvaluationRequest, EvaluationStarted } from './evaluationWorker';
 import { describeMemoryLimit, RawResults } from './policyEngine';
+import { attachPrints } from './policyPrints';
 import { packageOfRule } from './ruleEntrypoints';
 
 export interface IsolationLimits {
@@ -130,7 +131,7 @@ class WarmEvaluator {
           );
           return;
         }
-        if (reply.ok) finish(() => resolve(reply.results), false);
+        if (reply.ok) finish(() => resolve(withPrints(reply)), false);
         else if (reply.memoryLimitMib !== undefined) {
           finish(() => reject(new IsolatedEvaluationError('memory', describeMemoryLimit(reply.memoryLimitMib!), reply.entrypoint, reply.rule)), false);
         } else finish(() => reject(new IsolatedEvaluationError('failed', reply.detail ?? reply.message, reply.entrypoint, reply.rule)), false);
@@ -247,6 +248,11 @@ export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {
 /** How many inputs the warm worker for this heap limit holds (diagnostics and tests). */
 export function storedInputCount(maxMemoryMb = 256): number {
   return evaluators.get(maxMemoryMb)?.storedInputs ?? 0;
+}
+
+/** The results of a reply with each input's prints attached again (printsOf reads them). */
+function withPrints(reply: Extract<EvaluationReply, { ok: true }>): RawResults[] {
+  return reply.results.map((results, index) => attachPrints(results, reply.prints?.[index]));
 }
 
 function formatSeconds(ms: number): string {

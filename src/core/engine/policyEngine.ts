@@ -1,4 +1,5 @@
 import { loadPolicy, LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { attachPrints, INTERNAL_PRINT, PrintCapture } from './policyPrints';
 import { EntrypointGroup, groupEntrypoints } from './ruleEntrypoints';
 import { regoSprintf } from './regoSprintf';
 import { createTimeBuiltins } from './timeBuiltins';
@@ -23,6 +24,8 @@ export type RawResults = Record<string, unknown>;
  */
 export class PolicyEngine {
   private evaluationTime = new Date(0);
+  /** print() output of the current evaluation (policyPrints.ts). */
+  private prints = new PrintCapture();
   private readonly groups: Map<string, EntrypointGroup>;
   /** What `evaluate` returns by default: every package (and every non-rule entrypoint) of the module. */
   readonly documents: string[];
@@ -45,6 +48,11 @@ export class PolicyEngine {
       // The embedded compiler renames every sprintf call to this (compiler/sprintf.go): the SDK's own sprintf is
       // sprintf-js, not Go's fmt, and the SDK consults its own builtins first.
       [HOST_SPRINTF]: (format: string, values: unknown[]) => regoSprintf(format, values),
+      // What the compiler turns print() into (compiler/print.go). Void in OPA: the wasm ignores the value.
+      [INTERNAL_PRINT]: (operands: unknown) => {
+        clock.engine!.prints.capture(operands);
+        return true;
+      },
     };
     // Capped: a runaway policy fails with an out-of-memory error instead of taking the host with it.
     // Reserved up front (initial = maximum), not grown: OPA's allocator grows the memory one 64 KiB page at a time, and
@@ -68,6 +76,7 @@ export class PolicyEngine {
    */
   evaluate(input: unknown | JsonInput, evaluationTime: Date, documents: string[] = this.documents): RawResults {
     this.evaluationTime = evaluationTime;
+    this.prints = new PrintCapture();
     const session = this.loadInput(input);
     const results: RawResults = {};
     for (const document of documents) {
@@ -85,7 +94,8 @@ export class PolicyEngine {
       }
       results[document] = rulesOfPackage;
     }
-    return results;
+    // The prints travel with the results, out of sight of code that walks the documents (printsOf reads them).
+    return attachPrints(results, this.prints.lines());
   }
 
   /**

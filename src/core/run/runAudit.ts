@@ -51,6 +51,7 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
   let findings: Finding[] = [];
   let policyProblems: PolicyProblem[];
   let spill: RunResult['spill'];
+  let prints: RunResult['prints'];
   let failing: boolean;
   let findingCount: number;
   const jobs = Math.min(request.jobs ?? 1, request.reports.length);
@@ -75,6 +76,7 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
     }
     reports = batch.reports;
     policyProblems = batch.policyProblems;
+    prints = batch.prints;
     failing = batch.failing;
     findingCount = batch.findingCount;
     if (output) spill = { output, lateFindings: batch.lateFindings };
@@ -94,6 +96,7 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
     }));
     findings = result.findings;
     policyProblems = result.policyProblems;
+    prints = result.prints;
     failing = findings.some(isFailing);
     findingCount = findings.length;
   }
@@ -102,7 +105,7 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
   const { problems, complete } = collectRunProblems(reports, policyProblems, settingsProblems);
   return {
     reports, findings: compliance ? compliance.findings : findings, spill, findingCount, failing,
-    policyProblems, settingsProblems, problems, catalog, compliance,
+    policyProblems, prints, settingsProblems, problems, catalog, compliance,
     evaluationTime: now.toISOString(), complete,
   };
 }

@@ -3,7 +3,7 @@
  * or the worker pool of `--jobs`). Every front end (`credcheck check`, `input`, `query`, the editor) builds a request
  * and reads a result; the output formats read the result through buildOutputContext (runOutput.ts).
  */
-import { AuditCache, CheckSelection, EngineCache } from '../audit';
+import { AuditCache, CheckSelection, EngineCache, ReportPrint } from '../audit';
 import { BundledPolicies, CatalogEntry } from '../catalog';
 import { ComplianceView } from '../compliance';
 import { RegoCompiler, RegoModule } from '../compiler/regoCompiler';
@@ -83,6 +83,8 @@ export interface RunResult {
   /** Any unsuppressed failing finding. */
   failing: boolean;
   policyProblems: PolicyProblem[];
+  /** print() output of the user policies ({file, line?, text} and the report), in report order. */
+  prints?: ReportPrint[];
   settingsProblems: RunProblem[];
   /** Every problem of the run in one shape: settings, then each report's, then the policies'. */
   problems: RunProblem[];
