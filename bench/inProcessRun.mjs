@@ -11,9 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { parseReport } = require(join(root, 'out/src/core/report/reportParser.js'));
 const { normalizeReport } = require(join(root, 'out/src/core/report/normalizer.js'));
-const { loadBundledPolicies } = require(join(root, 'out/src/core/catalog.js'));
+const { loadBundledPolicies } = require(join(root, 'out/src/core/checks/catalog.js'));
 const { PolicyEngine } = require(join(root, 'out/src/core/engine/policyEngine.js'));
-const { auditReports, selectChecks } = require(join(root, 'out/src/core/audit.js'));
+const { auditReports, selectChecks } = require(join(root, 'out/src/core/run/audit.js'));
 
 const [file, runsText] = process.argv.slice(2);
 const runs = Number(runsText ?? 5);

@@ -21,7 +21,7 @@ const require = createRequire(import.meta.url);
 const { parseReport } = require(join(root, 'out/src/core/report/reportParser.js'));
 const { normalizeReport } = require(join(root, 'out/src/core/report/normalizer.js'));
 const { evaluateIsolated } = require(join(root, 'out/src/core/engine/isolatedEvaluation.js'));
-const { auditReports } = require(join(root, 'out/src/core/audit.js'));
+const { auditReports } = require(join(root, 'out/src/core/run/audit.js'));
 const { LazyPolicyCompiler } = require(join(root, 'out/src/extension/policyCompiler.js'));
 const { POLICY_TYPING_PAUSE_MS } = require(join(root, 'out/src/extension/logic/policyTyping.js'));
 
@@ -78,7 +78,7 @@ await evaluate(warm.wasm);
 
 // What the extension does on a policy change: the audit of the open report, bundled checks included, with the cache it
 // keeps between runs (the report's parsed input and bundled findings are reused; only the edited policy runs).
-const { AuditCache } = require(join(root, 'out/src/core/audit.js'));
+const { AuditCache } = require(join(root, 'out/src/core/run/audit.js'));
 const cache = new AuditCache();
 await auditReports({ reports: [{ file, text }], now, userPolicies: [policy(1999)], compiler, cache });
 

@@ -48,7 +48,7 @@ const goals = [];
 const goal = (name, pass, figure, note = '') => goals.push({ name, pass, figure, note });
 
 // --- prerequisites and machine --------------------------------------------------------------------------------------
-for (const file of ['dist/cli.js', 'dist/policies/bundle.wasm', 'dist/compiler/compiler.wasm', 'out/src/core/audit.js']) {
+for (const file of ['dist/cli.js', 'dist/policies/bundle.wasm', 'dist/compiler/compiler.wasm', 'out/src/core/run/audit.js']) {
   if (!existsSync(join(root, file))) {
     console.error(`bench: ${file} is missing: run \`npm run build\` first`);
     process.exit(2);

@@ -16,7 +16,7 @@ await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js
 if (existsSync(join(root, 'src/extension/main.ts'))) {
   await build({ ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
 }
-for (const worker of ['src/core/engine/evaluationWorker.ts', 'src/core/compiler/compilerWorker.ts', 'src/core/batchWorker.ts']) {
+for (const worker of ['src/core/engine/evaluationWorker.ts', 'src/core/compiler/compilerWorker.ts', 'src/core/run/batchWorker.ts']) {
   if (existsSync(join(root, worker))) {
     await build({ ...common, entryPoints: [worker], outfile: join('dist', worker.split('/').pop().replace('.ts', '.js')) });
   }

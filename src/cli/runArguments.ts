@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { RegoModule } from '../core/compiler/regoCompiler';
 import { parseReportTime } from '../core/report/timeValues';
-import { parseSuppressions, Suppression, SuppressionFileError } from '../core/suppressions';
+import { parseSuppressions, Suppression, SuppressionFileError } from '../core/run/suppressions';
 import { CliIo, UsageError } from './io';
 
 /** `--now`: an ISO 8601 time, 'report' (the reports' generation time) where allowed, or the wall clock read once here. */

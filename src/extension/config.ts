@@ -4,7 +4,7 @@
  * first appears, and the status bar's warning state) until the setting is fixed.
  */
 import * as vscode from 'vscode';
-import { loadBundledPolicies } from '../core/catalog';
+import { loadBundledPolicies } from '../core/checks/catalog';
 import { EditorSettings, SETTING_KEYS, SettingKey, SettingsProblem, SettingsVocabulary, settingsVocabulary, validateSettings } from './logic/editorSettings';
 import { Log, describeError } from './logging';
 

@@ -3,7 +3,7 @@
  * tree, status bar, summary) reads from here and listens to `onDidChangeResults`; none of them runs the core itself.
  */
 import * as vscode from 'vscode';
-import { AuditCache, AuditResult, CheckSelection } from '../core/audit';
+import { AuditCache, AuditResult, CheckSelection } from '../core/run/audit';
 import { printLocation } from '../core/engine/policyPrints';
 import { Finding, MfaDevice, PolicyProblem } from '../core/model';
 import { DEFAULT_MAX_REPORT_BYTES } from '../core/report/reportLoader';

@@ -3,7 +3,7 @@
  */
 import * as vscode from 'vscode';
 import { NewSuppression, addSuppression } from './logic/suppressionEditor';
-import { Suppression, parseSuppressions } from '../core/suppressions';
+import { Suppression, parseSuppressions } from '../core/run/suppressions';
 import { Config } from './config';
 import { Log } from './logging';
 

@@ -12,7 +12,7 @@
  *   no quoted cell open (an open quote legitimately swallows the rows after it, and that is reported as csv-syntax).
  */
 import fc from 'fast-check';
-import { auditReports, EngineCache } from '../../src/core/audit';
+import { auditReports, EngineCache } from '../../src/core/run/audit';
 import { Finding } from '../../src/core/model';
 import { realworldReports } from '../unit/engine/realworldReports';
 

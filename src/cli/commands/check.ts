@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { loadBundledPolicies } from '../../core/catalog';
+import { loadBundledPolicies } from '../../core/checks/catalog';
 import { CompilerCache } from '../../core/compiler/compilerCache';
 import { RegoCompiler } from '../../core/compiler/regoCompiler';
 import { printLocation } from '../../core/engine/policyPrints';
@@ -8,7 +8,7 @@ import { formatProblem } from '../../core/output/problemText';
 import { STREAMED_FORMATS, StreamedFormat } from '../../core/output/streamedOutput';
 import { maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { describeParameter, discardRunOutput, exitCodeOf, parameterSpecs, runAudit, RunRequestError, RunResult, validateCheckIds, validateFramework, validateParameters, writeRunOutput } from '../../core/run';
-import { SuppressionFileError } from '../../core/suppressions';
+import { SuppressionFileError } from '../../core/run/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, readCommandArguments, UsageError } from '../io';
 import { collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CatalogEntry, loadBundledPolicies } from '../../core/catalog';
+import { CatalogEntry, loadBundledPolicies } from '../../core/checks/catalog';
 import { CliIo, UsageError } from '../io';
 
 /** `credcheck checks [--format table|json]`: the bundled catalog with its framework mappings and parameters. */

@@ -2,8 +2,8 @@
  * The result model every output format reads (conftest's output/result.go): what a run found and what kept it from
  * being complete. Types only, so the formatters and the registry (formatter.ts) depend on this module and not on each other.
  */
-import { CatalogEntry } from '../catalog';
-import { ComplianceView } from '../compliance';
+import { CatalogEntry } from '../checks/catalog';
+import { ComplianceView } from '../checks/compliance';
 import { Finding, ParsedReport, PolicyProblem, ReportProblem } from '../model';
 
 export interface ReportSummary {

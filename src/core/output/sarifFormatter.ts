@@ -1,4 +1,4 @@
-import { CatalogEntry } from '../catalog';
+import { CatalogEntry } from '../checks/catalog';
 import { Finding } from '../model';
 import { Formatter } from './outputModel';
 

@@ -13,5 +13,5 @@ export { describeParameter, parameterSpecs, validateCheckIds, validateFramework,
 export type { ParameterSpec, ValidatedParameters } from './runSettings';
 export { formatProblem } from '../output/problemText';
 export type { RunProblem } from '../output/outputModel';
-export { AuditCache, EngineCache } from '../audit';
+export { AuditCache, EngineCache } from './audit';
 export { CompilerCache } from '../compiler/compilerCache';

@@ -4,7 +4,7 @@
  * plus one byte: readBoundedFile), relative to the request's cwd, with its `.meta.json` sidecar.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { ReportSource } from '../audit';
+import { ReportSource } from './audit';
 import { MfaDevice, ReportProblem } from '../model';
 import { readReportText } from '../report/reportLoader';
 import { readReportSidecar, sidecarPathFor } from '../report/reportSidecar';

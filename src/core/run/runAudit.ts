@@ -3,10 +3,10 @@
  * one of two executors and gathers one RunResult whichever ran. The in-process executor is auditReports; the worker
  * pool (`--jobs`) is auditReportFiles, whose workers read their own reports so this thread holds only summaries.
  */
-import { AuditedReport, auditReports, compareFindings, prepareReport } from '../audit';
-import { auditReportFiles } from '../batchAudit';
-import { loadBundledPolicies } from '../catalog';
-import { buildComplianceView } from '../compliance';
+import { AuditedReport, auditReports, compareFindings, prepareReport } from './audit';
+import { auditReportFiles } from './batchAudit';
+import { loadBundledPolicies } from '../checks/catalog';
+import { buildComplianceView } from '../checks/compliance';
 import { Finding, PolicyProblem } from '../model';
 import { isFailing } from '../output/findingFields';
 import { RunProblem } from '../output/outputModel';

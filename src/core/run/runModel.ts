@@ -3,14 +3,14 @@
  * or the worker pool of `--jobs`). Every front end (`credcheck check`, `input`, `query`, the editor) builds a request
  * and reads a result; the output formats read the result through buildOutputContext (runOutput.ts).
  */
-import { AuditCache, CheckSelection, EngineCache, ReportPrint } from '../audit';
-import { BundledPolicies, CatalogEntry } from '../catalog';
-import { ComplianceView } from '../compliance';
+import { AuditCache, CheckSelection, EngineCache, ReportPrint } from './audit';
+import { BundledPolicies, CatalogEntry } from '../checks/catalog';
+import { ComplianceView } from '../checks/compliance';
 import { RegoCompiler, RegoModule } from '../compiler/regoCompiler';
 import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem } from '../model';
 import { ReportSummary, RunProblem } from '../output/outputModel';
 import { StreamedFormat, StreamedOutput } from '../output/streamedOutput';
-import { Suppression } from '../suppressions';
+import { Suppression } from './suppressions';
 
 /** One report of a run. */
 export interface ReportRequest {

@@ -4,8 +4,8 @@
  * user sees (exit 2, a settings problem in the editor), never a silent change of what runs: a misspelled parameter
  * would otherwise leave the default threshold in force, and a misspelled check id would turn every check off.
  */
-import { CatalogEntry } from '../catalog';
-import { knownFrameworks } from '../compliance';
+import { CatalogEntry } from '../checks/catalog';
+import { knownFrameworks } from '../checks/compliance';
 import { RunProblem } from '../output/outputModel';
 
 /** A parameter the bundled checks read, with the values it accepts. */

@@ -1,7 +1,7 @@
 /** "Export findings": the current report's findings in one of the CLI's output formats. */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { buildComplianceView, knownFrameworks } from '../../core/compliance';
+import { buildComplianceView, knownFrameworks } from '../../core/checks/compliance';
 import { FORMAT_NAMES, getFormatter } from '../../core/output/formatter';
 import { OutputContext } from '../../core/output/outputModel';
 import { collectRunProblems } from '../../core/output/problemText';

@@ -4,8 +4,8 @@
  * reported, rather than reaching the policies as a string, NaN, an unknown check id or an absurd threshold.
  */
 import { closestNames } from '../../core/text/closestNames';
-import type { CatalogEntry } from '../../core/catalog';
-import { knownFrameworks } from '../../core/compliance';
+import type { CatalogEntry } from '../../core/checks/catalog';
+import { knownFrameworks } from '../../core/checks/compliance';
 import { Severity, SEVERITIES } from '../../core/model';
 
 export interface Thresholds {

@@ -3,8 +3,8 @@
  * thresholds, as one self-contained HTML page with inline SVG (no scripts, no remote content). Pure, so the extension's
  * webview only supplies a CSP nonce and the data.
  */
-import { CatalogEntry } from '../../core/catalog';
-import { buildComplianceView, knownFrameworks } from '../../core/compliance';
+import { CatalogEntry } from '../../core/checks/catalog';
+import { buildComplianceView, knownFrameworks } from '../../core/checks/compliance';
 import { Finding, PolicyInput } from '../../core/model';
 
 export interface AgeHistogram {

@@ -3,7 +3,7 @@
  * editor's "suppress" quick fix never rewrites a file people maintain by hand.
  */
 import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
-import { parseSuppressions } from '../../core/suppressions';
+import { parseSuppressions } from '../../core/run/suppressions';
 
 export interface NewSuppression {
   check: string;

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { parseSuppressions } from '../../../src/core/suppressions';
+import { parseSuppressions } from '../../../src/core/run/suppressions';
 import { activateExtension, closeAllEditors, codeOf, openWorkspaceReport, removeIfExists, reportDiagnostics, rowOf, waitFor, workspaceUri } from './extensionHelpers';
 
 describe('quick fixes', () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main';
 import { CliIo } from '../../../src/cli/io';
-import { auditReports } from '../../../src/core/audit';
+import { auditReports } from '../../../src/core/run/audit';
 import { Finding } from '../../../src/core/model';
 import { CURRENT_COLUMNS } from '../../../src/core/report/columns';
 import { reportText, userLine } from '../report/reportText';

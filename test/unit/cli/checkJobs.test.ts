@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliIo } from '../../../src/cli/io';
 import { main } from '../../../src/cli/main';
-import { auditReportFiles } from '../../../src/core/batchAudit';
-import { loadBundledPolicies } from '../../../src/core/catalog';
+import { auditReportFiles } from '../../../src/core/run/batchAudit';
+import { loadBundledPolicies } from '../../../src/core/checks/catalog';
 import { Finding } from '../../../src/core/model';
 
 const REPO = join(__dirname, '../../../..');

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { loadBundledPolicies } from '../../../src/core/catalog';
+import { loadBundledPolicies } from '../../../src/core/checks/catalog';
 import { createEmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { PolicyEngine } from '../../../src/core/engine/policyEngine';
 import { DECISION_RULE } from '../../../src/core/engine/ruleEntrypoints';

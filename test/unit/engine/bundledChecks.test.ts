@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { auditReports } from '../../../src/core/audit';
-import { loadBundledPolicies } from '../../../src/core/catalog';
+import { auditReports } from '../../../src/core/run/audit';
+import { loadBundledPolicies } from '../../../src/core/checks/catalog';
 import { Finding } from '../../../src/core/model';
 import { realworldReports } from './realworldReports';
 

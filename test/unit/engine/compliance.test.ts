@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { buildComplianceView, knownFrameworks } from '../../../src/core/compliance';
+import { buildComplianceView, knownFrameworks } from '../../../src/core/checks/compliance';
 import { CATALOG, FINDINGS } from '../output/outputContext';
 
 describe('compliance view', () => {

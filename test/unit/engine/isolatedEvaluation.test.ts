@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { AuditCache, auditReports } from '../../../src/core/audit';
+import { AuditCache, auditReports } from '../../../src/core/run/audit';
 import { evaluateIsolated, storedInputCount } from '../../../src/core/engine/isolatedEvaluation';
 import { RegoModule } from '../../../src/core/compiler/regoCompiler';
 import { hasNativeOpa, OpaCompilerForTests } from './opaCompilerForTests';

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { auditReports } from '../../../src/core/audit';
-import { loadBundledPolicies } from '../../../src/core/catalog';
+import { auditReports } from '../../../src/core/run/audit';
+import { loadBundledPolicies } from '../../../src/core/checks/catalog';
 import { Finding } from '../../../src/core/model';
 
 /**

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { auditReports } from '../../../src/core/audit';
+import { auditReports } from '../../../src/core/run/audit';
 import { RegoModule } from '../../../src/core/compiler/regoCompiler';
 import { deriveCheckId } from '../../../src/core/engine/resultMapper';
 import { hasNativeOpa, OpaCompilerForTests } from './opaCompilerForTests';

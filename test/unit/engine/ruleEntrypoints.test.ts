@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { auditReports } from '../../../src/core/audit';
+import { auditReports } from '../../../src/core/run/audit';
 import { createEmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { RegoCompiler } from '../../../src/core/compiler/regoCompiler';
 import { PolicyEngine, PolicyEvaluationError } from '../../../src/core/engine/policyEngine';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Finding } from '../../../src/core/model';
-import { applySuppressions, parseSuppressions, SuppressionFileError } from '../../../src/core/suppressions';
+import { applySuppressions, parseSuppressions, SuppressionFileError } from '../../../src/core/run/suppressions';
 
 function finding(check: string, user: string, key: 1 | 2 | null = null, status: Finding['status'] = 'fail'): Finding {
   return { check, status, severity: 'medium', user, arn: null, key, file: 'r.csv', line: 2, column: null, message: `${check} ${user}`, account: null };

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadBundledPolicies } from '../../../src/core/catalog';
+import { loadBundledPolicies } from '../../../src/core/checks/catalog';
 import { DEFAULT_SETTINGS, MAX_INITIAL_KEY_SETUP_SECONDS, MAX_THRESHOLD_DAYS, SETTING_KEYS, settingsVocabulary } from '../../../src/extension/logic/editorSettings';
 
 interface SettingSchema {

@@ -1,5 +1,5 @@
-import { CatalogEntry } from '../../../src/core/catalog';
-import { buildComplianceView } from '../../../src/core/compliance';
+import { CatalogEntry } from '../../../src/core/checks/catalog';
+import { buildComplianceView } from '../../../src/core/checks/compliance';
 import { Finding } from '../../../src/core/model';
 import { OutputContext } from '../../../src/core/output/formatter';
 import { collectRunProblems } from '../../../src/core/output/problemText';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { loadBundledPolicies } from '../../../src/core/catalog';
+import { loadBundledPolicies } from '../../../src/core/checks/catalog';
 import { Finding } from '../../../src/core/model';
 import { buildSummary, renderSummaryPage } from '../../../src/extension/logic/summaryPage';
 import { reportText, userLine } from '../report/reportText';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { auditReports } from '../../../src/core/audit';
+import { auditReports } from '../../../src/core/run/audit';
 import { Finding } from '../../../src/core/model';
 import { normalizeReport } from '../../../src/core/report/normalizer';
 import { DEFAULT_MAX_REPORT_BYTES, loadReport, maxReportBytesFrom } from '../../../src/core/report/reportLoader';

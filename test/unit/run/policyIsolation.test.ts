@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { AuditCache, auditReports } from '../../../src/core/audit';
+import { AuditCache, auditReports } from '../../../src/core/run/audit';
 import { CompilerCache } from '../../../src/core/compiler/compilerCache';
 import { createEmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { CompileRequest, RegoCompiler, RegoModule } from '../../../src/core/compiler/regoCompiler';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliIo } from '../../../src/cli/io';
 import { main } from '../../../src/cli/main';
-import { loadBundledPolicies } from '../../../src/core/catalog';
+import { loadBundledPolicies } from '../../../src/core/checks/catalog';
 import { PolicyInput } from '../../../src/core/model';
 import { DEFAULT_MAX_REPORT_BYTES } from '../../../src/core/report/reportLoader';
 import { exitCodeOf, parameterSpecs, runAudit, RunResult, validateParameters } from '../../../src/core/run';

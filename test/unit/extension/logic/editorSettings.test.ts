@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { loadBundledPolicies } from '../../../../src/core/catalog';
+import { loadBundledPolicies } from '../../../../src/core/checks/catalog';
 import { DEFAULT_SETTINGS, SettingsProblem, settingsVocabulary, validateSettings } from '../../../../src/extension/logic/editorSettings';
 
 /** The problem about one setting, asserting there is exactly one. */

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { histogram, renderSummaryPage, buildSummary } from '../../../../src/extension/logic/summaryPage';
-import { CatalogEntry } from '../../../../src/core/catalog';
+import { CatalogEntry } from '../../../../src/core/checks/catalog';
 import { Finding, PolicyInput } from '../../../../src/core/model';
 
 const entry = (id: string, frameworks: Record<string, string[]>): CatalogEntry => ({

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { addSuppression, expiryAfterDays } from '../../../../src/extension/logic/suppressionEditor';
-import { parseSuppressions } from '../../../../src/core/suppressions';
+import { parseSuppressions } from '../../../../src/core/run/suppressions';
 
 describe('suppression editor', () => {
   it('creates a valid file from nothing', () => {

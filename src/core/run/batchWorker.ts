@@ -6,12 +6,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { auditReports, CheckSelection, EngineCache, ReportPrint } from './audit';
-import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
-import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
-import { isFailing } from './output/findingFields';
-import { ReportSummary } from './output/outputModel';
-import { serialiseFindings, StreamedFormat } from './output/streamedOutput';
-import { readReportText, TOO_LARGE_HINT } from './report/reportLoader';
+import { CompileResult, RegoCompiler, RegoModule } from '../compiler/regoCompiler';
+import { Finding, MfaDevice, PolicyProblem, ReportProblem } from '../model';
+import { isFailing } from '../output/findingFields';
+import { ReportSummary } from '../output/outputModel';
+import { serialiseFindings, StreamedFormat } from '../output/streamedOutput';
+import { readReportText, TOO_LARGE_HINT } from '../report/reportLoader';
 import { markSuppressed, Suppression } from './suppressions';
 
 /** What every report of the run shares, sent once when the worker starts. */

@@ -4,7 +4,7 @@
  * renumbers controls between versions.
  */
 import { CatalogEntry } from './catalog';
-import { Finding } from './model';
+import { Finding } from '../model';
 
 export interface ControlSummary {
   control: string;

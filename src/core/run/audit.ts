@@ -3,20 +3,20 @@
  * bundled checks in-process, evaluate user policies isolated in a worker, map results through the policy contract,
  * apply suppressions) and owns none of them. The evaluation time is chosen by the caller and read once.
  */
-import { BundledPolicies, CatalogEntry, loadBundledPolicies } from './catalog';
-import { isTransientCompileError } from './compiler/compilerCache';
-import { CompileResult, RegoCompiler, RegoModule } from './compiler/regoCompiler';
-import { IsolatedEvaluationError, IsolationLimits, evaluateIsolated } from './engine/isolatedEvaluation';
-import { PolicyEngine, PolicyEvaluationError, RawResults } from './engine/policyEngine';
-import { PolicyPrint, printsOf } from './engine/policyPrints';
-import { describePackage, mapPackageResult } from './engine/resultMapper';
-import { groupEntrypoints } from './engine/ruleEntrypoints';
-import { PolicyUnit, splitPolicyUnits } from './run/policyUnits';
-import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem, ReportProblem } from './model';
-import { normalizeReport } from './report/normalizer';
-import { parseReport } from './report/reportParser';
-import { DecodedReportText } from './report/reportDecoding';
-import { DEFAULT_MAX_REPORT_BYTES, problemReport, reportSizeProblem } from './report/reportLoader';
+import { BundledPolicies, CatalogEntry, loadBundledPolicies } from '../checks/catalog';
+import { isTransientCompileError } from '../compiler/compilerCache';
+import { CompileResult, RegoCompiler, RegoModule } from '../compiler/regoCompiler';
+import { IsolatedEvaluationError, IsolationLimits, evaluateIsolated } from '../engine/isolatedEvaluation';
+import { PolicyEngine, PolicyEvaluationError, RawResults } from '../engine/policyEngine';
+import { PolicyPrint, printsOf } from '../engine/policyPrints';
+import { describePackage, mapPackageResult } from '../engine/resultMapper';
+import { groupEntrypoints } from '../engine/ruleEntrypoints';
+import { PolicyUnit, splitPolicyUnits } from './policyUnits';
+import { Finding, MfaDevice, ParsedReport, PolicyInput, PolicyProblem, ReportProblem } from '../model';
+import { normalizeReport } from '../report/normalizer';
+import { parseReport } from '../report/reportParser';
+import { DecodedReportText } from '../report/reportDecoding';
+import { DEFAULT_MAX_REPORT_BYTES, problemReport, reportSizeProblem } from '../report/reportLoader';
 import { applySuppressions, Suppression } from './suppressions';
 
 export interface ReportSource {

@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PolicyAnnotation, RuleLocation } from './compiler/regoCompiler';
-import { describePackage } from './engine/resultMapper';
-import { groupEntrypoints } from './engine/ruleEntrypoints';
-import { Severity } from './model';
+import { PolicyAnnotation, RuleLocation } from '../compiler/regoCompiler';
+import { describePackage } from '../engine/resultMapper';
+import { groupEntrypoints } from '../engine/ruleEntrypoints';
+import { Severity } from '../model';
 
 export interface CheckParameter {
   name: string;
@@ -119,7 +119,7 @@ function readFrameworks(value: unknown): Record<string, string[]> {
  * test build (out/src/core), in the repository's dist/.
  */
 export function findBundledPoliciesDir(): string | undefined {
-  const candidates = [join(__dirname, 'policies'), join(__dirname, '..', '..', 'dist', 'policies'), join(__dirname, '..', '..', '..', 'dist', 'policies')];
+  const candidates = [join(__dirname, 'policies'), join(__dirname, '..', '..', '..', 'dist', 'policies'), join(__dirname, '..', '..', '..', '..', 'dist', 'policies')];
   return candidates.find((dir) => existsSync(join(dir, 'bundle.wasm')) && existsSync(join(dir, 'catalog.json')));
 }
 

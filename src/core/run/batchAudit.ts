@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditOptions, compareFindings, ReportPrint } from './audit';
 import { BatchJob, BatchReply, BatchWorkerSetup } from './batchWorker';
-import { Finding, MfaDevice, PolicyProblem, ReportProblem } from './model';
-import { ReportSummary } from './output/outputModel';
-import { serialiseFindings, StreamedFormat } from './output/streamedOutput';
+import { Finding, MfaDevice, PolicyProblem, ReportProblem } from '../model';
+import { ReportSummary } from '../output/outputModel';
+import { serialiseFindings, StreamedFormat } from '../output/streamedOutput';
 import { suppressionFindings, Suppression } from './suppressions';
 
 export interface BatchReportSource {
@@ -57,7 +57,7 @@ export interface BatchAuditResult {
 
 /** The worker script: next to this module in the test build (out/), next to the bundle (dist/) otherwise. */
 function workerScript(): string {
-  const candidates = [join(__dirname, 'batchWorker.js'), join(__dirname, '..', '..', '..', 'dist', 'batchWorker.js')];
+  const candidates = [join(__dirname, 'batchWorker.js'), join(__dirname, '..', '..', '..', '..', 'dist', 'batchWorker.js')];
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`the audit worker is missing (looked for ${candidates.join(', ')})`);
   return found;

@@ -11,7 +11,7 @@
  *       expires: 2025-12-31   # optional
  */
 import { isMap, isSeq, LineCounter, parseDocument, Node as YamlNode } from 'yaml';
-import { Finding } from './model';
+import { Finding } from '../model';
 
 export interface Suppression {
   check: string;
