@@ -6,6 +6,8 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import { isTransientCompileError } from '../core/compiler/compilerCache';
+import { CompilationAbortedError } from '../core/compiler/embeddedCompiler';
 import { CompileRequest, CompileResult, RegoCompiler } from '../core/compiler/regoCompiler';
 import { Log } from './logging';
 
@@ -36,22 +38,26 @@ export class LazyPolicyCompiler implements RegoCompiler {
   }
 
   compile(request: CompileRequest): Promise<CompileResult> {
-    const key = contentKey(request);
-    const known = this.recent.get(key);
-    if (known) {
+    // Callers share a compilation of the same content (the watcher, each report's audit, the query panel), so none of
+    // them may cancel it for the others: it runs without their signals, and a caller that cancels stops waiting.
+    const { signal, ...shared } = request;
+    const key = contentKey(shared);
+    let result = this.recent.get(key);
+    if (result) {
       this.recent.delete(key);
-      this.recent.set(key, known);
-      return known;
+      this.recent.set(key, result);
+    } else {
+      const started = this.instance().then((compiler) => compiler.compile(shared));
+      result = started;
+      this.recent.set(key, started);
+      if (this.recent.size > MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
+      // A compilation that could not finish (time limit, crash) says nothing about the sources: not served again.
+      started.then(
+        (answer) => answer.ok || !answer.errors.some(isTransientCompileError) || this.forget(key, started),
+        () => this.forget(key, started),
+      );
     }
-    const result = this.instance().then((compiler) => compiler.compile(request));
-    this.recent.set(key, result);
-    if (this.recent.size > MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
-    // A cancelled or crashed compilation must not be served to the next caller.
-    result.then(
-      (answer) => answer.ok || answer.errors.length > 0 || this.forget(key, result),
-      () => this.forget(key, result),
-    );
-    return result;
+    return signal ? untilAborted(result, signal) : result;
   }
 
   private forget(key: string, result: Promise<CompileResult>): void {
@@ -94,6 +100,16 @@ export class LazyPolicyCompiler implements RegoCompiler {
     const { createEmbeddedCompiler } = await import('../core/compiler/embeddedCompiler');
     return { compiler: createEmbeddedCompiler(), provenance: 'embedded (compiler.wasm shipped with the extension)' };
   }
+}
+
+/** The shared compilation's answer, or CompilationAbortedError as soon as this caller's signal aborts. */
+function untilAborted(result: Promise<CompileResult>, signal: AbortSignal): Promise<CompileResult> {
+  if (signal.aborted) return Promise.reject(new CompilationAbortedError());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new CompilationAbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    result.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Compilations remembered: far more policy units than a workspace edits at once. */
