@@ -160,7 +160,9 @@ describe('Rego authoring', () => {
     await activateExtension();
     // A package of its own: the other tests leave policies of package custom.authoring behind (a sprintf arity one gives
     // different messages), and the tests run against every workspace policy, as opa test does.
-    await writeFile('keys.rego', POLICY.replace('package custom.authoring', 'package custom.keys'));
+    // Opened, not only written: an open document is in the workspace index at once, a written file only once the file
+    // watcher has seen it (a race the tests would lose on a busy machine).
+    await open('keys.rego', POLICY.replace('package custom.authoring', 'package custom.keys'));
     const testSource = `package custom.keys_test
 
 import data.custom.keys as authoring
