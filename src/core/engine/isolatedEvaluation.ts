@@ -21,6 +21,7 @@ export interface IsolationLimits {
   maxMemoryMb?: number;
   /** Cap of the policy's wasm memory, in MiB (default 256). */
   maxWasmMemoryMb?: number;
+  /** Cancels for the caller only: the job still finishes (or hits its limits) in the worker, which stays warm. */
   signal?: AbortSignal;
 }
 
