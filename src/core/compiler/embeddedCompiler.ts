@@ -20,7 +20,11 @@ export interface EmbeddedCompilerOptions extends CompilerAssetOptions {
   memoryLimitMb?: number;
 }
 
-/** Raised when the caller's AbortSignal fires; the compiler is discarded and the next call starts a fresh one. */
+/**
+ * Raised when the caller's AbortSignal fires. The caller is answered at once, but the compiler is kept: a compilation
+ * already running finishes (still bounded by its time limit) and its result is dropped, so the next call finds the
+ * compiler warm instead of paying its cold start (seconds) again. A request still queued is skipped.
+ */
 export class CompilationAbortedError extends Error {
   constructor() {
     super('compilation aborted');
@@ -71,9 +75,14 @@ export class EmbeddedCompiler implements RegoCompiler {
   }
 
   compile(request: CompileRequest): Promise<CompileResult> {
-    const run = this.queue.then(() => this.compileNow(request));
+    const { signal } = request;
+    const run = this.queue.then(() => {
+      if (signal?.aborted) throw new CompilationAbortedError();
+      return this.compileNow(request);
+    });
+    // The queue waits for the worker's real answer, abandoned or not: the worker runs one request at a time.
     this.queue = run.catch(() => undefined);
-    return run;
+    return abandonOnAbort(run, signal);
   }
 
   dispose(): void {
@@ -83,7 +92,7 @@ export class EmbeddedCompiler implements RegoCompiler {
 
   private async compileNow(request: CompileRequest): Promise<CompileResult> {
     const body = JSON.stringify({ modules: request.modules, entrypoints: request.entrypoints ?? [], schema: request.schema ?? true });
-    const outcome = await this.exchange(request.modules, body, request.signal, 'compilation');
+    const outcome = await this.exchange(request.modules, body, 'compilation');
     if ('error' in outcome) return { ok: false, errors: [outcome.error] };
     const { reply } = outcome;
     const response = JSON.parse(reply.json) as CompilerResponse;
@@ -109,44 +118,41 @@ export class EmbeddedCompiler implements RegoCompiler {
     body: object,
     options: { signal?: AbortSignal; timeLimitMs?: number; what?: string; onProgress?: (json: string) => void } = {},
   ): Promise<{ json: string } | { error: PolicyProblem }> {
+    const { signal } = options;
     const run = this.queue.then(async () => {
-      const outcome = await this.exchange(modules, JSON.stringify(body), options.signal, options.what ?? 'the request', options.timeLimitMs, options.onProgress);
+      if (signal?.aborted) throw new CompilationAbortedError();
+      const outcome = await this.exchange(modules, JSON.stringify(body), options.what ?? 'the request', options.timeLimitMs, options.onProgress);
       return 'error' in outcome ? outcome : { json: outcome.reply.json };
     });
     this.queue = run.catch(() => undefined);
-    return run;
+    return abandonOnAbort(run, signal);
   }
 
   private async exchange(
     modules: RegoModule[],
     body: string,
-    signal: AbortSignal | undefined,
     what: string,
     timeLimitMs: number = this.timeLimitMs,
     onProgress?: (json: string) => void,
   ): Promise<{ reply: Extract<CompilerWorkerReply, { json: string }> } | { error: PolicyProblem }> {
     if (this.disposed) throw new Error('the compiler was disposed');
-    if (signal?.aborted) throw new CompilationAbortedError();
     const subject = describeModules(modules);
     const worker = this.ensureWorker();
     try {
-      await this.waitForStart(signal);
+      await this.waitForStart();
     } catch (error) {
-      if (error instanceof CompilationAbortedError) throw error;
       return { error: problem(modules, `the Rego compiler could not start: ${error instanceof Error ? error.message : String(error)}`, 'compiler_failure') };
     }
     const id = this.nextId++;
 
     let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
     try {
       const reply = await new Promise<CompilerWorkerReply>((resolve, reject) => {
         this.pending.set(id, { resolve, reject, progress: onProgress });
+        // Runaway protection, whether or not the caller is still waiting: the only thing that terminates a busy worker.
         timer = setTimeout(() => {
           this.stopWorker(new TimeLimitError(`${what} of ${subject} timed out after ${formatSeconds(timeLimitMs)}`));
         }, timeLimitMs);
-        onAbort = () => this.stopWorker(new CompilationAbortedError());
-        signal?.addEventListener('abort', onAbort, { once: true });
         worker.postMessage({ id, request: body });
       });
       if ('failure' in reply) {
@@ -162,18 +168,16 @@ export class EmbeddedCompiler implements RegoCompiler {
     } finally {
       clearTimeout(timer);
       this.pending.delete(id);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
       // Go's memory only grows: past the limit, start the next compilation on a fresh instance.
       if (this.workerMemoryBytes > this.memoryLimitMb * 1024 * 1024) this.stopWorker(new Error('compiler recycled'));
     }
   }
 
   /** Start-up has its own limit, so a slow first load (a busy machine) does not count against the compile's. */
-  private async waitForStart(signal: AbortSignal | undefined): Promise<void> {
+  private async waitForStart(): Promise<void> {
     const started = this.started;
     if (!started) throw new Error('the compiler worker is gone');
     let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
     try {
       await Promise.race([
         started,
@@ -183,16 +187,10 @@ export class EmbeddedCompiler implements RegoCompiler {
             this.stopWorker(error);
             reject(error);
           }, this.startLimitMs);
-          onAbort = () => {
-            this.stopWorker(new CompilationAbortedError());
-            reject(new CompilationAbortedError());
-          };
-          signal?.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
     } finally {
       clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -247,6 +245,20 @@ export class EmbeddedCompiler implements RegoCompiler {
 }
 
 class TimeLimitError extends Error {}
+
+/**
+ * The caller's view of a queued request: rejected with CompilationAbortedError as soon as the signal fires, otherwise
+ * settled like `run`. `run` itself goes on (the caller's answer is dropped), so the worker is never killed for an abort.
+ */
+function abandonOnAbort<T>(run: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return run;
+  if (signal.aborted) return Promise.reject(new CompilationAbortedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CompilationAbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 class MemoryLimitError extends Error {}
 
 function describeModules(modules: RegoModule[]): string {

@@ -21,6 +21,7 @@ export interface IsolationLimits {
   maxMemoryMb?: number;
   /** Cap of the policy's wasm memory, in MiB (default 256). */
   maxWasmMemoryMb?: number;
+  /** Cancels for the caller only: the job still finishes (or hits its limits) in the worker, which stays warm. */
   signal?: AbortSignal;
 }
 
@@ -67,8 +68,10 @@ const MAX_STORED_INPUT_BYTES = 64 * 1024 * 1024;
 
 /**
  * One evaluation worker thread kept warm between jobs. It is terminated, and a new one started by the next job, when a
- * job overruns its time limit, is cancelled, or the worker dies (out of memory): a runaway policy never leaves state
- * behind. Jobs run one at a time, in order.
+ * job overruns its time limit or the worker dies (out of memory): a runaway policy never leaves state behind. A
+ * cancelled job (the caller's signal) is answered at once but not killed: it finishes in the worker, still under its
+ * time limit, and its results are dropped, so the worker keeps the inputs it holds (a 5,000-user report is ~14 MB to
+ * send and parse again). Jobs run one at a time, in order; a job cancelled before it started is skipped.
  */
 class WarmEvaluator {
   private worker: Worker | undefined;
@@ -89,14 +92,24 @@ class WarmEvaluator {
   }
 
   run(job: EvaluationJob, limits: IsolationLimits): Promise<RawResults[]> {
-    const next = this.queue.then(() => this.evaluate(job, limits));
+    const { signal } = limits;
+    const next = this.queue.then(() => {
+      if (signal?.aborted) throw cancelled();
+      return this.evaluate(job, limits);
+    });
+    // The queue waits for the worker's real answer, cancelled or not: the worker's replies carry no job id.
     this.queue = next.catch(() => undefined);
-    return next;
+    if (!signal) return next;
+    if (signal.aborted) return Promise.reject(cancelled());
+    return new Promise<RawResults[]>((resolve, reject) => {
+      const onAbort = () => reject(cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      next.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   private evaluate(job: EvaluationJob, limits: IsolationLimits): Promise<RawResults[]> {
     const timeoutMs = limits.timeoutMs ?? 5000;
-    if (limits.signal?.aborted) return Promise.reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled'));
     const worker = this.ensureWorker();
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -107,7 +120,6 @@ class WarmEvaluator {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        limits.signal?.removeEventListener('abort', onAbort);
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
         if (stop) this.stop(worker);
         action();
@@ -117,7 +129,6 @@ class WarmEvaluator {
         () => finish(() => reject(new IsolatedEvaluationError('failed', `the evaluation worker did not start within ${formatSeconds(startLimitMs)}`)), true),
         startLimitMs,
       );
-      const onAbort = () => finish(() => reject(new IsolatedEvaluationError('aborted', 'evaluation cancelled')), true);
       const onMessage = (reply: EvaluationReply | EvaluationStarted | EvaluationProgress) => {
         if ('running' in reply) {
           running = reply.running;
@@ -148,7 +159,6 @@ class WarmEvaluator {
         );
       const onExit = (code: number) =>
         finish(() => reject(new IsolatedEvaluationError('failed', `the evaluation worker stopped (exit code ${code})`)), true);
-      limits.signal?.addEventListener('abort', onAbort);
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       try {
         const pinned = new Set<number>();
@@ -232,7 +242,8 @@ class WarmEvaluator {
 const evaluators = new Map<number, WarmEvaluator>();
 
 /**
- * Evaluates a compiled policy in a worker thread with a time and memory limit; the worker is terminated on overrun.
+ * Evaluates a compiled policy in a worker thread with a time and memory limit; the worker is terminated on overrun,
+ * never on cancellation (`limits.signal` answers the caller at once; the job finishes and is dropped).
  * The worker is kept between calls (one per heap limit), holding the inputs it has seen.
  */
 export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {}): Promise<RawResults[]> {
@@ -253,6 +264,10 @@ export function storedInputCount(maxMemoryMb = 256): number {
 /** The results of a reply with each input's prints attached again (printsOf reads them). */
 function withPrints(reply: Extract<EvaluationReply, { ok: true }>): RawResults[] {
   return reply.results.map((results, index) => attachPrints(results, reply.prints?.[index]));
+}
+
+function cancelled(): IsolatedEvaluationError {
+  return new IsolatedEvaluationError('aborted', 'evaluation cancelled');
 }
 
 function formatSeconds(ms: number): string {

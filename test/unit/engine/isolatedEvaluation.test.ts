@@ -143,6 +143,60 @@ describe('the warm evaluation worker', () => {
   });
 });
 
+describe('a cancelled evaluation', () => {
+  before(function () {
+    if (!hasNativeOpa) this.skip();
+  });
+
+  const compile = async (source: string) => {
+    const compiled = await new OpaCompilerForTests().compile({ modules: [{ file: 'c.rego', source }] });
+    assert.ok(compiled.ok);
+    return compiled.wasm;
+  };
+  const spinning = (size: number) => `package c\nimport rego.v1\nr := numbers.range(1, ${size})\ndeny contains "x" if {\n  some i in r\n  some j in r\n  i > j\n  j > i\n}\n`;
+  const evaluationTime = '2024-01-01T00:00:00Z';
+
+  it('is answered at once, finishes in the worker and leaves it warm with its inputs', async function () {
+    this.timeout(120_000);
+    const count = await compile('package n\nimport rego.v1\ninfo contains count(input.users) if true\n');
+    // 9 million comparisons: long enough to be running when the cancel lands, short enough to finish.
+    const slow = await compile(spinning(3000));
+    // A heap limit no other test uses: this worker is this test's alone.
+    const limits = { maxMemoryMb: 201, timeoutMs: 60_000 };
+    const input = { users: [{ user: 'a' }] };
+    await evaluateIsolated({ wasm: count, data: {}, inputs: [{ input, evaluationTime }] }, limits);
+    assert.equal(storedInputCount(201), 1);
+    const controller = new AbortController();
+    const cancelled = evaluateIsolated({ wasm: slow, data: {}, inputs: [{ input, evaluationTime }] }, { ...limits, signal: controller.signal });
+    // The job is posted to the worker within the current turn: the cancel lands while it runs.
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    await assert.rejects(cancelled, { kind: 'aborted', message: 'evaluation cancelled' });
+    // Terminating the worker would have dropped the inputs it holds.
+    assert.equal(storedInputCount(201), 1, 'the worker and its input were kept');
+    const after = await evaluateIsolated({ wasm: count, data: {}, inputs: [{ input, evaluationTime }] }, limits);
+    assert.deepEqual(after[0]!['n'], { info: [1] });
+    assert.equal(storedInputCount(201), 1);
+  });
+
+  it('is still stopped by its time limit when it overruns', async function () {
+    this.timeout(120_000);
+    const count = await compile('package n\nimport rego.v1\ninfo contains count(input.users) if true\n');
+    // 10 billion comparisons: minutes of work, only the time limit ends it within the test's timeout.
+    const endless = await compile(spinning(100000));
+    const limits = { maxMemoryMb: 202 };
+    const input = { users: [{ user: 'a' }, { user: 'b' }] };
+    const controller = new AbortController();
+    const cancelled = evaluateIsolated({ wasm: endless, data: {}, inputs: [{ input, evaluationTime }] }, { ...limits, timeoutMs: 300, signal: controller.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    await assert.rejects(cancelled, { kind: 'aborted' });
+    // Queued behind the abandoned job: it runs once the time limit has terminated that worker, in a fresh one.
+    const after = await evaluateIsolated({ wasm: count, data: {}, inputs: [{ input, evaluationTime }] }, { ...limits, timeoutMs: 60_000 });
+    assert.deepEqual(after[0]!['n'], { info: [2] });
+  });
+});
+
 describe('AuditCache', () => {
   const sample = readFileSync(join(__dirname, '../../../../samples/sample-credential-report.csv'), 'utf8');
   const now = new Date('2021-02-09T08:42:56Z');
