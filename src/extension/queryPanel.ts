@@ -60,7 +60,12 @@ export class QueryPanel implements vscode.Disposable {
   /** Opens a scratch query document with `text`, bound to `report`, and the result panel beside it. */
   async open(text: string, report: vscode.Uri): Promise<vscode.TextDocument> {
     this.report = report;
-    const document = await vscode.workspace.openTextDocument({ language: 'rego', content: text });
+    // VS Code reuses the name of an untitled document that was just closed (Untitled-1) and may hand back that closing
+    // document, with its old text: ask again until the document is open and holds this query.
+    let document = await vscode.workspace.openTextDocument({ language: 'rego', content: text });
+    for (let attempt = 1; (document.isClosed || document.getText() !== text) && attempt < 10; attempt++) {
+      document = await vscode.workspace.openTextDocument({ language: 'rego', content: text });
+    }
     if (this.query && this.query !== document) this.diagnostics.delete(this.query.uri);
     this.query = document;
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
@@ -117,7 +122,11 @@ export class QueryPanel implements vscode.Disposable {
   private async run(): Promise<void> {
     const query = this.query;
     const report = this.report && this.auditor.get(this.report);
-    if (!query || query.isClosed) return;
+    if (!query) return;
+    if (query.isClosed) {
+      this.show({ queryVersion: query.version, table: undefined, errors: [] }, 'the query document was closed: run the query command again');
+      return;
+    }
     const generation = ++this.generation;
     this.running?.abort();
     const controller = new AbortController();
