@@ -1,6 +1,11 @@
 /**
  * Diagnostics on workspace `.rego` files: the compile errors of the policy watcher plus the problems the latest report
  * evaluations found in those files (contract breaches, run-time errors). It listens to both, so neither needs the other.
+ *
+ * One owner per problem: a `.rego` file open in an editor is checked as it is typed (`credcheck-rego`, from the
+ * unsaved text), so its compile errors (`rego_*` codes) are left to that check here; they come back when the file is
+ * closed. Without this, a parse error showed twice, once per source, and the saved text's error lingered after an
+ * unsaved fix.
  */
 import * as vscode from 'vscode';
 import { PolicyProblem } from '../core/model';
@@ -21,6 +26,8 @@ export class PolicyDiagnostics implements vscode.Disposable {
       this.collection,
       policies.onDidCompile(() => this.publish()),
       auditor.onDidChangeResults(() => this.publish()),
+      vscode.workspace.onDidOpenTextDocument((document) => document.languageId === 'rego' && this.publish()),
+      vscode.workspace.onDidCloseTextDocument((document) => document.languageId === 'rego' && this.publish()),
     );
   }
 
@@ -33,9 +40,11 @@ export class PolicyDiagnostics implements vscode.Disposable {
     const problems = [...this.policies.compileProblems, ...this.auditor.all().flatMap((result) => result.policyProblems)];
     const byFile = new Map<string, vscode.Diagnostic[]>();
     const seen = new Set<string>();
+    const checkedWhileTyping = new Set(vscode.workspace.textDocuments.filter((document) => document.languageId === 'rego').map((document) => document.uri.toString()));
     for (const problem of problems) {
       const uri = this.policies.uriOf(problem.file);
       if (!uri) continue; // a bundled check's problem: not the user's file to fix
+      if (isCompileError(problem) && checkedWhileTyping.has(uri.toString())) continue;
       const identity = `${problem.file}:${problem.line}:${problem.column}:${problem.message}`;
       if (seen.has(identity)) continue;
       seen.add(identity);
@@ -50,6 +59,11 @@ export class PolicyDiagnostics implements vscode.Disposable {
   dispose(): void {
     this.subscriptions.forEach((subscription) => subscription.dispose());
   }
+}
+
+/** OPA's compile-time error codes (`rego_parse_error`, `rego_type_error`, ...), which the editor's own check reports. */
+function isCompileError(problem: PolicyProblem): boolean {
+  return problem.code?.startsWith('rego_') ?? false;
 }
 
 function problemDiagnostic(problem: PolicyProblem, uri: vscode.Uri): vscode.Diagnostic {
