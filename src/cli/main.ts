@@ -17,7 +17,11 @@ interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-/** In the order `credcheck --help` lists them. */
+/**
+ * In the order `credcheck --help` lists them. A new command is a module in commands/ that exports its `definition`
+ * (defineCommand: operands, options, examples, exit codes) and `run(args, io)` starting with
+ * `readCommandLine(definition, args)`, added here; its help, `help <name>` and the suggestions follow.
+ */
 const commands: Command[] = [inputCommand, checkCommand, checksCommand, fetchCommand, queryCommand, fmtCommand, testCommand];
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

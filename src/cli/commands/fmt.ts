@@ -18,7 +18,7 @@ export const definition = defineCommand({
     list: { short: 'l', description: 'list the files that would change' },
     diff: { short: 'd', description: 'print a unified diff of what would change' },
     check: { description: 'list the files that would change and exit 1 if any would (opa fmt -l --fail)' },
-    fail: { description: 'exit 1 if a file would change (with -w, -l or -d)' },
+    fail: { description: 'exit 1 if a file would change (with any of the above)' },
   },
   examples: [
     ['format every policy in place', 'credcheck fmt -w policies/'],

@@ -155,6 +155,8 @@ describe('credcheck command-line conventions', function () {
     ]);
     assert.deepEqual(check.values, { policy: ['p1', 'p2'], param: ['x=1', 'y=2'], now: 'report', enable: ['user-mfa'], disable: ['root-mfa', 'user-mfa'], jobs: '3' });
     assert.deepEqual(check.positionals, ['a.csv', 'b.csv', '--c.csv']);
+    // A lone '-' is an operand (stdin), not an option.
+    assert.deepEqual(readCommandLine(checkDefinition, ['-', '--format', 'json']).positionals, ['-']);
     // The last of a single-valued option wins, as before.
     assert.equal(readCommandLine(checkDefinition, ['a.csv', '--format', 'json', '--format', 'csv']).values.format, 'csv');
 
