@@ -1,3 +1,6 @@
+import { CommanderError } from 'commander';
+import { readCompilerCapabilities } from '../core/compiler/compilerAssets';
+import { CommandDefinition, createProgram, HelpRequested } from './commandLine';
 import { CliIo, processIo, UsageError } from './io';
 import * as inputCommand from './commands/input';
 import * as checkCommand from './commands/check';
@@ -6,40 +9,32 @@ import * as fetchCommand from './commands/fetch';
 import * as queryCommand from './commands/query';
 import * as fmtCommand from './commands/fmt';
 import * as testCommand from './commands/test';
+import packageJson from '../../package.json';
 
+/** A command: its definition (parser and help, src/cli/commandLine.ts) and its run, which parses with it. */
 interface Command {
-  summary: string;
+  definition: CommandDefinition;
   run(args: string[], io: CliIo): Promise<number>;
 }
 
-const commands: Record<string, Command> = {
-  input: { summary: 'input <report.csv> [--now <ISO 8601>]: print the JSON input the policies see', run: inputCommand.run },
-  check: { summary: 'check <report.csv>... [--policy <dir|file>]... [--now ...] [--param k=v]... [--format ...] [--output <file>] [--jobs <n>]', run: checkCommand.run },
-  checks: { summary: 'checks [--format table|json]: list the bundled checks with their mappings and parameters', run: checksCommand.run },
-  fetch: { summary: 'fetch [--profile <name>]... [--region <r>] [--endpoint-url <url>] [--out <file>] [--timeout <s>]', run: fetchCommand.run },
-  query: { summary: "query <report.csv>... '<rego query>' [--now ...] [--format table|json|csv]", run: queryCommand.run },
-  fmt: { summary: 'fmt [--check|--diff|-l|-w] <path>...: format Rego with OPA\'s formatter (as opa fmt)', run: fmtCommand.run },
-  test: { summary: 'test [-v] [--run <regex>] [--timeout <s>] [path]...: run *_test.rego (as opa test, no opa needed)', run: testCommand.run },
-};
-
-function usage(): string {
-  return ['usage: credcheck <command> [options]', '', ...Object.values(commands).map((c) => `  credcheck ${c.summary}`), ''].join('\n');
-}
+/**
+ * In the order `credcheck --help` lists them. A new command is a module in commands/ that exports its `definition`
+ * (defineCommand: operands, options, examples, exit codes) and `run(args, io)` starting with
+ * `readCommandLine(definition, args)`, added here; its help, `help <name>` and the suggestions follow.
+ */
+const commands: Command[] = [inputCommand, checkCommand, checksCommand, fetchCommand, queryCommand, fmtCommand, testCommand];
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(usage());
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    io.stderr(`credcheck: unknown command '${name}'\n${usage()}`);
-    return 2;
-  }
+  const command = commands.find((candidate) => candidate.definition.name === name);
+  if (!command) return runProgram(argv, io);
   try {
     return await command.run(rest, io);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.stdout(error.help);
+      return 0;
+    }
     if (error instanceof UsageError) {
       io.stderr(`credcheck ${name}: ${error.message}\n`);
       return 2;
@@ -47,4 +42,37 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.stderr(`credcheck ${name}: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
+}
+
+/**
+ * Everything that is not a command: `--help`, `help [command]`, `--version`, no command (the usage on stderr, exit 2)
+ * and an unknown command (with the closest one). Help and version exit 0, everything else 2.
+ */
+function runProgram(argv: string[], io: CliIo): number {
+  const program = createProgram(
+    commands.map((command) => command.definition),
+    { writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(text.replace(/^error: /, 'credcheck: ')) },
+    versionText(),
+  );
+  // `help chek` is a misspelt command, not a request for the list of commands.
+  const [first, second] = argv;
+  const args = first === 'help' && second !== undefined && !commands.some((command) => command.definition.name === second) ? [second] : argv;
+  try {
+    program.parse(args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return 2; // not reached: the program has no action of its own, so parsing always ends in help or an error
+}
+
+/** The package's version and the embedded OPA's (from the compiler's capabilities file, when it is there). */
+function versionText(): string {
+  let opa = '';
+  try {
+    opa = ` (OPA ${readCompilerCapabilities().opa_version}, embedded)`;
+  } catch {
+    // Not built, or no capabilities file: the package version is still right.
+  }
+  return `credcheck ${packageJson.version}${opa}`;
 }

@@ -10,17 +10,48 @@ import { maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoad
 import { describeParameter, discardRunOutput, exitCodeOf, parameterSpecs, runAudit, RunRequestError, RunResult, validateCheckIds, validateFramework, validateParameters, writeRunOutput } from '../../core/run';
 import { SuppressionFileError } from '../../core/run/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
-import { CliIo, readCommandArguments, UsageError } from '../io';
+import { defineCommand, readCommandLine, usageOf } from '../commandLine';
+import { CliIo, UsageError } from '../io';
 import { collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';
 import packageJson from '../../../package.json';
 
-const USAGE =
-  'usage: credcheck check <report.csv>... [--policy <dir|file>]... [--now <ISO 8601>|report] [--param name=value]... ' +
-  `[--format ${FORMAT_NAMES.join('|')}] [--output <file>] [--framework <id>] [--suppressions <file>] [--enable <check>]... [--disable <check>]... ` +
-  '[--jobs <n>]\n' +
-  '  --jobs <n>: worker threads auditing several reports at once (default: one per CPU core, at most one per report; 1 runs ' +
-  'in-process). With more than one, json and csv output is streamed in bounded memory; the other formats and --framework ' +
-  'collect every finding in memory first. A report that cannot be read is a problem on that report (exit 2), never a stop.';
+export const definition = defineCommand({
+  name: 'check',
+  operands: '<report.csv>...',
+  summary: 'audit reports with the bundled checks and your own policies',
+  description:
+    'Audits credential reports with the bundled checks and the Rego policies given with --policy, and prints the ' +
+    'findings. Problems (a report, row, setting or policy that could not be fully used) are printed on stderr as ' +
+    'file:line:column: severity: message, and every output format carries them.',
+  options: {
+    policy: { value: '<dir|file>', multiple: true, description: 'your Rego policies: a .rego file, or a directory (its *_test.rego left out)' },
+    now: { value: '<time>', description: "the time ages are counted to: ISO 8601 (2024-04-22T19:47:52Z) or 'report' (each report's generation time); default: now" },
+    param: { value: '<name=value>', multiple: true, description: "a check's threshold (listed by 'credcheck checks'), e.g. accessKeyRotationDays=60" },
+    format: { value: '<name>', description: `output format: ${FORMAT_NAMES.join(', ')} (default: table)` },
+    output: { value: '<file>', description: 'write the output to <file> instead of stdout' },
+    framework: { value: '<id>', description: 'add a per-control summary for a compliance framework, e.g. cis-3.0' },
+    suppressions: { value: '<file>', description: 'a YAML file of accepted findings: they are kept, marked suppressed, and do not fail' },
+    enable: { value: '<check>', multiple: true, description: 'run a check that is off by default' },
+    disable: { value: '<check>', multiple: true, description: 'do not run a check' },
+    jobs: {
+      value: '<n>',
+      description:
+        'worker threads auditing several reports at once (default: one per CPU core, at most one per report; 1 runs ' +
+        'in-process); with more than one, json and csv are streamed in bounded memory',
+    },
+  },
+  examples: [
+    ['audit a report, ages counted from the time AWS generated it', 'credcheck check report.csv --now report'],
+    ['your policies too, SARIF for code scanning', 'credcheck check *.csv --policy policies/ --format sarif --output out.sarif'],
+  ],
+  exitCodes: [
+    [0, 'no failing finding (a suppressed one does not count)'],
+    [1, 'at least one failing, unsuppressed finding'],
+    [2, 'a usage, settings, input or policy problem left the audit incomplete (what could be audited is still written)'],
+  ],
+});
+
+const USAGE = usageOf(definition);
 
 /** What tests may replace: the Rego compiler for user policies. */
 export interface CheckDependencies {
@@ -110,22 +141,7 @@ function defaultJobs(reportCount: number): number {
 }
 
 function readArguments(args: string[]) {
-  return readCommandArguments(
-    args,
-    {
-      policy: { type: 'string', multiple: true },
-      now: { type: 'string' },
-      param: { type: 'string', multiple: true },
-      format: { type: 'string' },
-      output: { type: 'string' },
-      framework: { type: 'string' },
-      suppressions: { type: 'string' },
-      enable: { type: 'string', multiple: true },
-      disable: { type: 'string', multiple: true },
-      jobs: { type: 'string' },
-    },
-    USAGE,
-  );
+  return readCommandLine(definition, args);
 }
 
 /** `--param name=value` as given: the run checks the names and values against the catalog (validateParameters). */

@@ -1,16 +1,27 @@
-import { parseArgs } from 'node:util';
 import { CatalogEntry, loadBundledPolicies } from '../../core/checks/catalog';
+import { defineCommand, readCommandLine } from '../commandLine';
 import { CliIo, UsageError } from '../io';
+
+export const definition = defineCommand({
+  name: 'checks',
+  operands: '',
+  summary: 'list the bundled checks with their mappings and parameters',
+  description:
+    'Lists the bundled checks: id, severity, title, the controls of each compliance framework they map to, their ' +
+    "parameters with defaults (set with check's --param), the same check in other tools, and their documentation.",
+  options: {
+    format: { value: '<name>', description: 'table (default) or json' },
+  },
+  examples: [['the ids and parameters of every check, as JSON', "credcheck checks --format json"]],
+  exitCodes: [
+    [0, 'the list is printed'],
+    [2, 'a usage error'],
+  ],
+});
 
 /** `credcheck checks [--format table|json]`: the bundled catalog with its framework mappings and parameters. */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let format: string;
-  try {
-    const { values } = parseArgs({ args, strict: true, options: { format: { type: 'string' } } });
-    format = values.format ?? 'table';
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: credcheck checks [--format table|json]`);
-  }
+  const format = readCommandLine(definition, args).values.format ?? 'table';
   const { checks } = loadBundledPolicies();
   if (format === 'json') {
     io.stdout(`${JSON.stringify(checks.map(publicEntry), null, 2)}\n`);

@@ -14,9 +14,35 @@ import { join, resolve } from 'node:path';
 import { FetchedCredentialReport } from '../../core/fetch/credentialReportFetcher';
 import { fetchCredentialReports } from '../../core/fetch/multiAccountFetcher';
 import { AWS_REPORT_REUSE_MS, describeReportAge } from '../../core/fetch/reportAge';
+import { defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { CliIo, UsageError } from '../io';
 
-const USAGE = 'usage: credcheck fetch [--profile <name>]... [--region <r>] [--endpoint-url <url>] [--out <file|dir>] [--timeout <s>]';
+export const definition = defineCommand({
+  name: 'fetch',
+  operands: '',
+  summary: 'fetch the credential report from AWS (one or more accounts)',
+  description:
+    'Asks IAM to generate the credential report, waits for it and writes it: on stdout, or in --out with its ' +
+    '.meta.json sidecar (generation time, account, MFA devices). With several profiles, or --out naming a ' +
+    'directory, one <account id>-credential-report.csv per account. Progress and notes go to stderr.',
+  options: {
+    profile: { value: '<name>', multiple: true, description: 'an AWS profile to fetch with (default: the default credential chain)' },
+    region: { value: '<region>', description: 'the AWS region to call IAM through' },
+    'endpoint-url': { value: '<url>', description: 'the IAM endpoint to call instead of AWS\'s (http or https)' },
+    out: { value: '<file|dir>', description: 'where to write the report (and its .meta.json); a directory for several profiles' },
+    timeout: { value: '<seconds>', description: 'how long to wait for IAM per profile (default: 120)' },
+  },
+  examples: [
+    ['the report of the default credentials, audited at once', 'credcheck fetch --out report.csv && credcheck check report.csv'],
+    ['two accounts into one directory', 'credcheck fetch --profile prod --profile staging --out reports/'],
+  ],
+  exitCodes: [
+    [0, 'every profile was fetched and written'],
+    [2, 'a usage error, or a profile that could not be fetched or written'],
+  ],
+});
+
+const USAGE = usageOf(definition);
 
 interface FetchArguments {
   profiles: string[];
@@ -28,10 +54,6 @@ interface FetchArguments {
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseArguments(args);
-  if (parsed === 'help') {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
   // The SDK warns on every run that future versions will need Node 22; a CLI user can do nothing about it mid-fetch.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const outPath = parsed.out ? resolve(io.cwd, parsed.out) : undefined;
@@ -86,50 +108,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return failed === 0 ? 0 : 2;
 }
 
-function parseArguments(args: string[]): FetchArguments | 'help' {
-  const result: FetchArguments = { profiles: [], timeoutMs: 120_000 };
-  for (let index = 0; index < args.length; index++) {
-    const argument = args[index];
-    if (argument === '--help' || argument === '-h') return 'help';
-    const equals = argument.startsWith('--') ? argument.indexOf('=') : -1;
-    const name = equals > 0 ? argument.slice(0, equals) : argument;
-    const takeValue = (): string => {
-      if (equals > 0) return argument.slice(equals + 1);
-      const value = args[++index];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value\n${USAGE}`);
-      return value;
-    };
-    switch (name) {
-      case '--profile': {
-        const profile = takeValue();
-        if (!profile) throw new UsageError('--profile needs a name');
-        if (!result.profiles.includes(profile)) result.profiles.push(profile);
-        break;
-      }
-      case '--region':
-        result.region = takeValue();
-        break;
-      case '--endpoint-url': {
-        const url = takeValue();
-        if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--endpoint-url must be an http(s) URL, got '${url}'`);
-        result.endpointUrl = url;
-        break;
-      }
-      case '--out':
-        result.out = takeValue();
-        break;
-      case '--timeout': {
-        const text = takeValue();
-        const seconds = Number(text);
-        if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${text}'`);
-        result.timeoutMs = Math.round(seconds * 1000);
-        break;
-      }
-      default:
-        throw new UsageError(`unknown argument '${argument}'\n${USAGE}`);
-    }
+/** The options, checked: fetch takes no operands. */
+function parseArguments(args: string[]): FetchArguments {
+  const { values } = readCommandLine(definition, args);
+  const profiles = [...new Set(values.profile ?? [])];
+  if (profiles.includes('')) throw new UsageError(`--profile needs a name\n${USAGE}`);
+  if (values['endpoint-url'] !== undefined && !/^https?:\/\/[^/]/.test(values['endpoint-url'])) {
+    throw new UsageError(`--endpoint-url must be an http(s) URL, got '${values['endpoint-url']}'`);
   }
-  return result;
+  let timeoutMs = 120_000;
+  if (values.timeout !== undefined) {
+    const seconds = Number(values.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
+    timeoutMs = Math.round(seconds * 1000);
+  }
+  return { profiles, region: values.region, endpointUrl: values['endpoint-url'], out: values.out, timeoutMs };
 }
 
 /** Progress lines start with "profile 'x': "; the CLI already prefixes with the profile when it matters. */

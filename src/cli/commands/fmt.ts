@@ -2,10 +2,36 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { createEmbeddedTooling } from '../../core/compiler/embeddedTooling';
 import { RegoDiagnostic } from '../../core/compiler/regoTooling';
-import { CliIo, readCommandArguments, UsageError } from '../io';
+import { defineCommand, readCommandLine, usageOf } from '../commandLine';
+import { CliIo, UsageError } from '../io';
 import { collectRegoFiles } from '../regoFiles';
 
-const USAGE = 'usage: credcheck fmt [--check | --diff | -l/--list | -w/--write] <file.rego|dir>...';
+export const definition = defineCommand({
+  name: 'fmt',
+  operands: '<file.rego|dir>...',
+  summary: "format Rego with OPA's formatter (as opa fmt, no opa needed)",
+  description:
+    "Formats Rego with OPA's own formatter (built into the embedded compiler, so the bytes are opa fmt's) and " +
+    'prints the formatted source on stdout, or acts as the options say. Directories are searched for .rego files.',
+  options: {
+    write: { short: 'w', description: 'rewrite the files that change, in place' },
+    list: { short: 'l', description: 'list the files that would change' },
+    diff: { short: 'd', description: 'print a unified diff of what would change' },
+    check: { description: 'list the files that would change and exit 1 if any would (opa fmt -l --fail)' },
+    fail: { description: 'exit 1 if a file would change (with any of the above)' },
+  },
+  examples: [
+    ['format every policy in place', 'credcheck fmt -w policies/'],
+    ['in CI: fail when a file is not formatted', 'credcheck fmt --check policies/'],
+  ],
+  exitCodes: [
+    [0, 'done (with --check or --fail: every file is formatted)'],
+    [1, 'with --check or --fail: a file would change'],
+    [2, 'a usage error, or a file that does not parse'],
+  ],
+});
+
+const USAGE = usageOf(definition);
 
 /**
  * `credcheck fmt`: OPA's formatter (built into the embedded compiler, no opa binary), with `opa fmt`'s CLI shape:
@@ -13,17 +39,7 @@ const USAGE = 'usage: credcheck fmt [--check | --diff | -l/--list | -w/--write] 
  * --check lists them and exits 1 when any would change (`opa fmt -l --fail`). Exit 2 when a file does not parse.
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = readCommandArguments(
-    args,
-    {
-      check: { type: 'boolean' },
-      diff: { type: 'boolean', short: 'd' },
-      list: { type: 'boolean', short: 'l' },
-      write: { type: 'boolean', short: 'w' },
-      fail: { type: 'boolean' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = readCommandLine(definition, args);
   if (positionals.length === 0) throw new UsageError(`no path given\n${USAGE}`);
   const files = collectRegoFiles(io.cwd, positionals, 'fmt');
   const tooling = createEmbeddedTooling();

@@ -1,8 +1,29 @@
 import { formatProblem, reportRunProblem } from '../../core/output/problemText';
 import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { prepareRunInputs, RunRequestError } from '../../core/run';
-import { CliIo, readCommandArguments, UsageError } from '../io';
+import { defineCommand, readCommandLine, usageOf } from '../commandLine';
+import { CliIo, UsageError } from '../io';
 import { evaluationTimeFrom } from '../runArguments';
+
+export const definition = defineCommand({
+  name: 'input',
+  operands: '<report.csv>',
+  summary: 'print the JSON input the policies see for a report',
+  description:
+    'Prints the exact document policies are evaluated against (the report read as check reads it: working ' +
+    'directory, size limit, .meta.json sidecar, evaluation time), to debug a policy or to feed opa eval and ' +
+    'conftest. Problems go to stderr; the JSON on stdout stays clean.',
+  options: {
+    now: { value: '<time>', description: "the evaluation time: ISO 8601 (2024-04-22T19:47:52Z) or 'report' (the report's generation time); default: now" },
+  },
+  examples: [
+    ['the input as of the report\'s generation time, for opa eval', 'credcheck input report.csv --now report > input.json'],
+  ],
+  exitCodes: [
+    [0, 'the input is printed'],
+    [2, 'a usage error, a report that cannot be read (nothing printed) or a report with an error (printed all the same)'],
+  ],
+});
 
 /**
  * `credcheck input <report.csv> [--now <ISO 8601>|report]`: prints the exact document policies are evaluated against
@@ -13,7 +34,7 @@ import { evaluationTimeFrom } from '../runArguments';
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = readArguments(args);
   if (positionals.length !== 1) {
-    throw new UsageError(`expected one report file, got ${positionals.length}\nusage: credcheck input <report.csv> [--now <ISO 8601>|report]`);
+    throw new UsageError(`expected one report file, got ${positionals.length}\n${usageOf(definition)}`);
   }
   let prepared;
   try {
@@ -33,5 +54,5 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 function readArguments(args: string[]) {
-  return readCommandArguments(args, { now: { type: 'string' } }, '');
+  return readCommandLine(definition, args);
 }

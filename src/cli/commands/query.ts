@@ -11,13 +11,36 @@ import { formatQueryTable, QUERY_TABLE_FORMATS, QueryTableFormat } from '../../c
 import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { createDefaultCompiler } from '../compilerFactory';
-import { CliIo, readCommandArguments, UsageError } from '../io';
+import { defineCommand, readCommandLine, usageOf } from '../commandLine';
+import { CliIo, UsageError } from '../io';
 import { evaluationTimeFrom } from '../runArguments';
 
-const USAGE =
-  "usage: credcheck query <report.csv>... '<rego query>' [--now <ISO 8601>] [--format table|json|csv]\n" +
-  '       credcheck query <report.csv>... --example <name> | --query-file <file.rego> [--now ...] [--format ...]\n' +
-  '       credcheck query --list-examples [--format table|json]';
+export const definition = defineCommand({
+  name: 'query',
+  operands: "<report.csv>... ['<rego query>']",
+  summary: 'answer a Rego query over reports, as a table, JSON or CSV',
+  description:
+    'Answers one Rego query over one or more reports (each report is the query\'s input, as credcheck input prints ' +
+    'it) and prints the answer as a table, JSON (the Rego value itself) or CSV. The query is the last operand, or ' +
+    'comes from --example or --query-file.',
+  options: {
+    now: { value: '<time>', description: "the evaluation time: ISO 8601 (2024-04-22T19:47:52Z) or 'report' (each report's generation time); default: now" },
+    format: { value: '<name>', description: `output format: ${QUERY_TABLE_FORMATS.join(', ')} (default: table)` },
+    example: { value: '<name>', description: 'run a shipped example query (see --list-examples)' },
+    'query-file': { value: '<file.rego>', description: 'read the query from a file' },
+    'list-examples': { description: 'list the shipped example queries (table or json)' },
+  },
+  examples: [
+    ['users without MFA', "credcheck query r.csv '[u.user | some u in input.users; not u.mfa_active]'"],
+    ['a shipped example over every account, as CSV', 'credcheck query *.csv --example top10-08-users-without-mfa --format csv'],
+  ],
+  exitCodes: [
+    [0, 'answered (an empty or undefined answer included)'],
+    [2, 'a usage error, a report that cannot be read or has an error, or an error in the query'],
+  ],
+});
+
+const USAGE = usageOf(definition);
 
 /** What tests may replace: the Rego compiler. */
 export interface QueryDependencies {
@@ -91,11 +114,7 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
 }
 
 function readArguments(args: string[]) {
-  return readCommandArguments(
-    args,
-    { now: { type: 'string' }, format: { type: 'string' }, example: { type: 'string' }, 'query-file': { type: 'string' }, 'list-examples': { type: 'boolean' } },
-    USAGE,
-  );
+  return readCommandLine(definition, args);
 }
 
 /** The query comes from --example, --query-file, or the last positional argument (after the reports). */

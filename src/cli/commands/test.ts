@@ -1,10 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { createEmbeddedTooling } from '../../core/compiler/embeddedTooling';
-import { CliIo, readCommandArguments, UsageError } from '../io';
+import { defineCommand, readCommandLine, usageOf } from '../commandLine';
+import { CliIo, UsageError } from '../io';
 import { collectRegoFiles } from '../regoFiles';
 import { formatDiagnostic } from './fmt';
 
-const USAGE = 'usage: credcheck test [-v/--verbose] [-r/--run <regex>] [-t/--timeout <seconds>] [path]...';
+export const definition = defineCommand({
+  name: 'test',
+  operands: '[path]...',
+  summary: 'run *_test.rego with OPA\'s tester (as opa test, no opa needed)',
+  description:
+    "Runs the tests (test_ rules) in the .rego files under the paths (default: the working directory) with OPA's " +
+    'tester inside the embedded compiler, and prints what opa test prints.',
+  options: {
+    verbose: { short: 'v', description: 'list every test with its result (as opa test -v)' },
+    run: { short: 'r', value: '<regex>', description: 'run only the tests whose name matches <regex>' },
+    timeout: { short: 't', value: '<seconds>', description: 'stop the run after this long (default: 30)' },
+  },
+  examples: [
+    ['every test under policies/, verbose', 'credcheck test -v policies/'],
+    ['only the MFA tests', "credcheck test --run 'mfa' policies/"],
+  ],
+  exitCodes: [
+    [0, 'every test passed'],
+    [1, 'a test failed'],
+    [2, 'a usage error, a compile error, a test that errors or runs out of time, or no tests found'],
+  ],
+});
+
+const USAGE = usageOf(definition);
 
 /**
  * `credcheck test`: runs *_test.rego with OPA's tester inside the embedded compiler (no opa binary), printing what
@@ -12,15 +36,7 @@ const USAGE = 'usage: credcheck test [-v/--verbose] [-r/--run <regex>] [-t/--tim
  * errors or hits the time limit, no tests found).
  */
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = readCommandArguments(
-    args,
-    {
-      verbose: { type: 'boolean', short: 'v' },
-      run: { type: 'string', short: 'r' },
-      timeout: { type: 'string', short: 't' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = readCommandLine(definition, args);
   const seconds = values.timeout === undefined ? 30 : Number(values.timeout);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds\n${USAGE}`);
   if (values.run !== undefined) {
