@@ -3,6 +3,7 @@
  * bundled checks in-process, evaluate user policies isolated in a worker, map results through the policy contract,
  * apply suppressions) and owns none of them. The evaluation time is chosen by the caller and read once.
  */
+import { projectInput } from '../engine/inputProjection';
 import { BundledPolicies, CatalogEntry, loadBundledPolicies } from '../checks/catalog';
 import { isTransientCompileError } from '../compiler/compilerCache';
 import { CompileResult, RegoCompiler, RegoModule } from '../compiler/regoCompiler';
@@ -268,7 +269,7 @@ async function evaluateBundled(
   let raw: RawResults | undefined;
   while (!raw) {
     try {
-      raw = engine.evaluate(report.input, now, remaining);
+      raw = engine.evaluate(projectInput(report.input, bundled.compiled.projection), now, remaining);
     } catch (error) {
       const failed = error instanceof PolicyEvaluationError ? error.entrypoint : undefined;
       const entry = bundled.checks.find((c) => c.entrypoint === failed);
@@ -327,7 +328,7 @@ async function auditUserPolicies(
     let results: RawResults[];
     try {
       results = await evaluateIsolated(
-        { wasm: compiled.wasm, data, documents, inputs: reports.map((r) => ({ input: r.input, evaluationTime: options.now.toISOString() })) },
+        { wasm: compiled.wasm, data, documents, inputs: reports.map((r) => ({ input: projectInput(r.input, compiled.projection), evaluationTime: options.now.toISOString() })) },
         { ...options.userPolicyLimits, signal: options.signal },
       );
     } catch (error) {
