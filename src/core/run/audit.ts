@@ -103,8 +103,11 @@ interface CachedReport {
 export class EngineCache {
   private loaded: { wasm: Uint8Array; engine: Promise<PolicyEngine> } | undefined;
 
+  /** `maxMemoryMib`: the bundled checks' wasm memory (default MAX_MEMORY_MIB; DEFAULT_MAX_REPORT_BYTES is chosen with it). */
+  constructor(private readonly maxMemoryMib?: number) {}
+
   load(wasm: Uint8Array): Promise<PolicyEngine> {
-    if (this.loaded?.wasm !== wasm) this.loaded = { wasm, engine: PolicyEngine.load(wasm) };
+    if (this.loaded?.wasm !== wasm) this.loaded = { wasm, engine: PolicyEngine.load(wasm, this.maxMemoryMib) };
     return this.loaded.engine;
   }
 }
@@ -180,6 +183,19 @@ export function selectChecks(catalog: CatalogEntry[], selection: CheckSelection 
   const enable = new Set(selection?.enable ?? []);
   const disable = new Set(selection?.disable ?? []);
   return catalog.filter((entry) => !disable.has(entry.id) && (entry.enabledByDefault || enable.has(entry.id)));
+}
+
+/** A bundled check (or, without one, every check) that ran out of its wasm memory on a large report, located on the report. */
+function memoryLimitProblem(report: AuditedReport, memoryLimitMib: number, check: string | undefined): PolicyProblem {
+  const users = report.input.users.length;
+  const what = check ? `check ${check} was not evaluated on it` : 'no check was evaluated on it';
+  return {
+    file: report.file,
+    line: 1,
+    column: 1,
+    code: 'memory-limit',
+    message: `the report (${users.toLocaleString('en-US')} users) does not fit in the ${memoryLimitMib} MiB of memory the checks may use: ${what} (reports up to ${DEFAULT_MAX_REPORT_BYTES / (1024 * 1024)} MB, about 13,000 users, are audited completely)`,
+  };
 }
 
 function problemForPackage(file: string, line: number, message: string, code: string): PolicyProblem {
@@ -273,7 +289,13 @@ async function evaluateBundled(
     } catch (error) {
       const failed = error instanceof PolicyEvaluationError ? error.entrypoint : undefined;
       const entry = bundled.checks.find((c) => c.entrypoint === failed);
-      policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
+      if (error instanceof PolicyEvaluationError && error.memoryLimitMib !== undefined) {
+        // Our checks on a report too big for their memory: the report is what could not be audited, so the problem is on it.
+        policyProblems.push(memoryLimitProblem(report, error.memoryLimitMib, entry?.id));
+        if (!entry) break;
+      } else {
+        policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
+      }
       if (failed === undefined || !remaining.includes(failed)) break;
       remaining = remaining.filter((entrypoint) => entrypoint !== failed);
     }
