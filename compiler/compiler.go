@@ -72,6 +72,8 @@ type Response struct {
 	Annotations []Annotation   `json:"annotations,omitempty"`
 	Rules       []RuleLocation `json:"rules,omitempty"`
 	Errors      []Problem      `json:"errors,omitempty"`
+	// Projection is what of the input the policy can read (projection.go).
+	Projection *InputProjection `json:"projection,omitempty"`
 	// Wasm is handed to JavaScript as a Uint8Array, not through JSON.
 	Wasm []byte `json:"-"`
 }
@@ -115,11 +117,13 @@ func compilePolicy(request Request) (response Response) {
 	if len(problems) > 0 {
 		return Response{Errors: problems}
 	}
-	if request.Schema == nil || *request.Schema {
-		if problems := typeCheck(parsed, sources); len(problems) > 0 {
-			return Response{Errors: problems}
-		}
+	// One compile of copies type-checks (against the input schema unless asked not to) and gives the modules the
+	// projection analysis reads.
+	problems, compiled := compiledCopies(parsed, sources, request.Schema == nil || *request.Schema)
+	if len(problems) > 0 {
+		return Response{Errors: problems}
 	}
+	projection := inputProjection(compiled)
 	if problems := resultContract(parsed, sources); len(problems) > 0 {
 		return Response{Errors: problems}
 	}
@@ -177,6 +181,7 @@ func compilePolicy(request Request) (response Response) {
 		Entrypoints: entrypoints,
 		Annotations: annotations,
 		Rules:       rules,
+		Projection:  &projection,
 	}
 }
 

@@ -48,15 +48,23 @@ func configure(config Configuration) error {
 // of the modules, and turns "undefined ref" errors into a located problem on the misspelled name with the closest
 // valid names.
 func typeCheck(modules []*ast.Module, sources map[string]string) []Problem {
-	return compileCheck(modules, sources, true)
+	problems, _ := compiledCopies(modules, sources, true)
+	return problems
 }
 
 // compileCheck runs OPA's compiler (type checker included) on copies of the modules, with the schema or without.
 func compileCheck(modules []*ast.Module, sources map[string]string, withSchema bool) []Problem {
+	problems, _ := compiledCopies(modules, sources, withSchema)
+	return problems
+}
+
+// compiledCopies compiles copies of the modules (print statements kept, as in the wasm build) and returns the
+// problems, or on success the compiled modules (for inputProjection).
+func compiledCopies(modules []*ast.Module, sources map[string]string, withSchema bool) ([]Problem, map[string]*ast.Module) {
 	if withSchema && inputSchema == nil {
 		file, line := firstPackageLine(nil, modules)
 		return []Problem{{File: file, Line: line, Column: 1, Code: "internal_error", Severity: "error",
-			Message: "schema checking was asked for, but no input schema was loaded into the compiler"}}
+			Message: "schema checking was asked for, but no input schema was loaded into the compiler"}}, nil
 	}
 	copies := make(map[string]*ast.Module, len(modules))
 	for i, module := range modules {
@@ -66,7 +74,7 @@ func compileCheck(modules []*ast.Module, sources map[string]string, withSchema b
 		}
 		copies[name] = module.Copy()
 	}
-	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithUseTypeCheckAnnotations(true)
+	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithUseTypeCheckAnnotations(true).WithEnablePrintStatements(true)
 	if withSchema {
 		set := ast.NewSchemaSet()
 		set.Put(ast.SchemaRootRef, inputSchema)
@@ -74,13 +82,13 @@ func compileCheck(modules []*ast.Module, sources map[string]string, withSchema b
 	}
 	compiler.Compile(copies)
 	if !compiler.Failed() {
-		return nil
+		return nil, compiler.Modules
 	}
 	problems := make([]Problem, 0, len(compiler.Errors))
 	for _, e := range compiler.Errors {
 		problems = append(problems, typeProblem(e, sources, modules))
 	}
-	return problems
+	return problems, nil
 }
 
 func typeProblem(e *ast.Error, sources map[string]string, modules []*ast.Module) Problem {

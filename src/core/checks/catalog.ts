@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolicyAnnotation, RuleLocation } from '../compiler/regoCompiler';
+import type { InputProjection } from '../engine/inputProjection';
 import { describePackage } from '../engine/resultMapper';
 import { groupEntrypoints } from '../engine/ruleEntrypoints';
 import { Severity } from '../model';
@@ -44,6 +45,8 @@ export interface CompiledCatalog {
   entrypoints: string[];
   annotations: PolicyAnnotation[];
   rules: RuleLocation[];
+  /** What of the input the bundled checks read (absent: the whole input; a catalog built by opa has none). */
+  projection?: InputProjection;
 }
 
 export interface BundledPolicies {

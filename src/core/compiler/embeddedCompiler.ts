@@ -3,6 +3,7 @@ import { PolicyProblem } from '../model';
 import { CompilerAssetOptions, CompilerAssets, locateCompilerAssets } from './compilerAssets';
 import type { CompilerWorkerData, CompilerWorkerProgress, CompilerWorkerReply, CompilerWorkerStartReply } from './compilerWorker';
 import { CompileRequest, CompileResult, PolicyAnnotation, RegoCompiler, RegoModule, RuleLocation } from './regoCompiler';
+import type { InputProjection } from '../engine/inputProjection';
 
 export interface EmbeddedCompilerOptions extends CompilerAssetOptions {
   /** Longest one compilation may take (default 10 s). */
@@ -43,6 +44,7 @@ interface CompilerResponse {
   entrypoints?: string[];
   annotations?: PolicyAnnotation[];
   rules?: RuleLocation[];
+  projection?: InputProjection;
   errors?: PolicyProblem[];
 }
 
@@ -105,6 +107,7 @@ export class EmbeddedCompiler implements RegoCompiler {
       entrypoints: response.entrypoints ?? [],
       annotations: response.annotations ?? [],
       rules: response.rules ?? [],
+      ...(response.projection ? { projection: response.projection } : {}),
     };
   }
 

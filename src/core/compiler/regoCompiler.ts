@@ -1,4 +1,5 @@
 import { PolicyProblem } from '../model';
+import type { InputProjection } from '../engine/inputProjection';
 
 /** One Rego source file. `file` is the path shown in errors (workspace-relative or absolute). */
 export interface RegoModule {
@@ -55,6 +56,8 @@ export type CompileResult =
       entrypoints: string[];
       annotations: PolicyAnnotation[];
       rules: RuleLocation[];
+      /** What of the input the policy can read (the embedded compiler's analysis); absent means the whole input. */
+      projection?: InputProjection;
     }
   | { ok: false; errors: PolicyProblem[] };
 

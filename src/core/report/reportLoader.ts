@@ -14,11 +14,14 @@ export interface LoadedReport {
 export const FATAL_REPORT_CODES: readonly string[] = ['not-a-report', 'unreadable', 'too-large'];
 
 /**
- * Largest report read by default. IAM allows at most 5,000 users per account, so a real report stays under about 5 MB;
- * parsing and normalising take about 35 bytes of memory per byte of CSV, so an unbounded file could take the editor or
- * a CI runner down. Bigger files are refused before they are read (callers may raise the limit).
+ * Largest report read by default, chosen with the bundled checks' 256 MiB of wasm memory (MAX_MEMORY_MIB): they read
+ * whole rows, and OPA's wasm holds the parsed input and every intermediate value of an evaluation. Measured on the
+ * synthetic reports of bench/ (BENCHMARKS.md): 17,500 users (3.9 MB of CSV) are audited completely, 18,500 (4.1 MB)
+ * lose checks. IAM allows 5,000 users per account (about 1.1 MB), so 3 MB keeps a third of headroom below what fits
+ * and over twice a real report. Bigger files are refused before they are read (CREDCHECK_MAX_REPORT_MB raises the
+ * limit; a report that then overflows the checks' memory is a located `memory-limit` problem on it).
  */
-export const DEFAULT_MAX_REPORT_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_REPORT_BYTES = 3 * 1024 * 1024;
 
 /** The fatal problem for a report over the size limit, or undefined when it is within it. */
 export function reportSizeProblem(file: string, sizeBytes: number, maxBytes = DEFAULT_MAX_REPORT_BYTES): ReportProblem | undefined {

@@ -3,6 +3,7 @@
  * bundled checks in-process, evaluate user policies isolated in a worker, map results through the policy contract,
  * apply suppressions) and owns none of them. The evaluation time is chosen by the caller and read once.
  */
+import { projectInput } from '../engine/inputProjection';
 import { BundledPolicies, CatalogEntry, loadBundledPolicies } from '../checks/catalog';
 import { isTransientCompileError } from '../compiler/compilerCache';
 import { CompileResult, RegoCompiler, RegoModule } from '../compiler/regoCompiler';
@@ -102,8 +103,11 @@ interface CachedReport {
 export class EngineCache {
   private loaded: { wasm: Uint8Array; engine: Promise<PolicyEngine> } | undefined;
 
+  /** `maxMemoryMib`: the bundled checks' wasm memory (default MAX_MEMORY_MIB; DEFAULT_MAX_REPORT_BYTES is chosen with it). */
+  constructor(private readonly maxMemoryMib?: number) {}
+
   load(wasm: Uint8Array): Promise<PolicyEngine> {
-    if (this.loaded?.wasm !== wasm) this.loaded = { wasm, engine: PolicyEngine.load(wasm) };
+    if (this.loaded?.wasm !== wasm) this.loaded = { wasm, engine: PolicyEngine.load(wasm, this.maxMemoryMib) };
     return this.loaded.engine;
   }
 }
@@ -179,6 +183,19 @@ export function selectChecks(catalog: CatalogEntry[], selection: CheckSelection 
   const enable = new Set(selection?.enable ?? []);
   const disable = new Set(selection?.disable ?? []);
   return catalog.filter((entry) => !disable.has(entry.id) && (entry.enabledByDefault || enable.has(entry.id)));
+}
+
+/** A bundled check (or, without one, every check) that ran out of its wasm memory on a large report, located on the report. */
+function memoryLimitProblem(report: AuditedReport, memoryLimitMib: number, check: string | undefined): PolicyProblem {
+  const users = report.input.users.length;
+  const what = check ? `check ${check} was not evaluated on it` : 'no check was evaluated on it';
+  return {
+    file: report.file,
+    line: 1,
+    column: 1,
+    code: 'memory-limit',
+    message: `the report (${users.toLocaleString('en-US')} users) does not fit in the ${memoryLimitMib} MiB of memory the checks may use: ${what} (reports up to ${DEFAULT_MAX_REPORT_BYTES / (1024 * 1024)} MB, about 13,000 users, are audited completely)`,
+  };
 }
 
 function problemForPackage(file: string, line: number, message: string, code: string): PolicyProblem {
@@ -268,11 +285,17 @@ async function evaluateBundled(
   let raw: RawResults | undefined;
   while (!raw) {
     try {
-      raw = engine.evaluate(report.input, now, remaining);
+      raw = engine.evaluate(projectInput(report.input, bundled.compiled.projection), now, remaining);
     } catch (error) {
       const failed = error instanceof PolicyEvaluationError ? error.entrypoint : undefined;
       const entry = bundled.checks.find((c) => c.entrypoint === failed);
-      policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
+      if (error instanceof PolicyEvaluationError && error.memoryLimitMib !== undefined) {
+        // Our checks on a report too big for their memory: the report is what could not be audited, so the problem is on it.
+        policyProblems.push(memoryLimitProblem(report, error.memoryLimitMib, entry?.id));
+        if (!entry) break;
+      } else {
+        policyProblems.push(problemForPackage(entry?.source.file ?? '', entry?.source.line ?? 0, (error as Error).message, 'evaluation-error'));
+      }
       if (failed === undefined || !remaining.includes(failed)) break;
       remaining = remaining.filter((entrypoint) => entrypoint !== failed);
     }
@@ -327,7 +350,7 @@ async function auditUserPolicies(
     let results: RawResults[];
     try {
       results = await evaluateIsolated(
-        { wasm: compiled.wasm, data, documents, inputs: reports.map((r) => ({ input: r.input, evaluationTime: options.now.toISOString() })) },
+        { wasm: compiled.wasm, data, documents, inputs: reports.map((r) => ({ input: projectInput(r.input, compiled.projection), evaluationTime: options.now.toISOString() })) },
         { ...options.userPolicyLimits, signal: options.signal },
       );
     } catch (error) {
