@@ -5,6 +5,7 @@
 //   policy-input.schema.json  schema/policy-input.schema.json, the type of `input` for schema checking
 // The Go build is skipped when compiler.wasm is newer than every source in compiler/. None of these files is committed.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +68,8 @@ async function writeCapabilities() {
   instance.run(wasm);
   await ready;
   const report = JSON.parse(context.credcheckCompile(JSON.stringify({ op: 'capabilities' })).json);
+  // What compiled policies cached on disk are keyed by (src/core/compiler/compileCache.ts): this very compiler build.
+  report.build = createHash('sha256').update(readFileSync(wasmPath)).digest('hex');
   writeFileSync(capabilitiesPath, JSON.stringify(report, null, 2) + '\n');
 }
 
