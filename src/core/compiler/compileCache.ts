@@ -3,8 +3,8 @@
  * starts the embedded compiler (40 MB of wasm, 1-2.5 s to start in a fresh process).
  *
  * Key: SHA-256 of the compiler build (capabilities.json's `build`, the hash of compiler.wasm), the input schema it
- * type-checks against, and the request (modules, entrypoints, schema flag). Compile errors are cached too: they are
- * as deterministic as the wasm. Entries live in the user cache directory (CREDCHECK_CACHE_DIR, else
+ * type-checks against, and the request (modules, entrypoints, schema flag). OPA's compile errors (`rego_*`) are cached
+ * too: they are as deterministic as the wasm; a stopped or crashed compile is not. Entries live in the user cache directory (CREDCHECK_CACHE_DIR, else
  * $XDG_CACHE_HOME/credcheck, else ~/.cache/credcheck; `CREDCHECK_CACHE_DIR=off` disables the cache), one file each,
  * written to a random temporary name with O_EXCL and renamed, so concurrent runs never read half an entry; an entry
  * that does not parse or whose wasm does not match its recorded hash is a miss (and is replaced). The folder is kept
@@ -65,7 +65,8 @@ export class CachedCompiler implements RegoCompiler {
     this.stats.misses++;
     this.inner ??= this.createInner();
     const result = await this.inner.compile(request);
-    if (!request.signal?.aborted) this.write(key, result);
+    // Only what the sources decide is kept: a compile that was stopped (time limit, crash, abort) is asked again.
+    if (!request.signal?.aborted && (result.ok || result.errors.every((error) => error.code?.startsWith('rego_')))) this.write(key, result);
     return result;
   }
 

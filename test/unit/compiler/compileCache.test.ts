@@ -11,6 +11,7 @@ class CountingCompiler implements RegoCompiler {
   async compile(request: CompileRequest): Promise<CompileResult> {
     this.calls++;
     const source = request.modules[0]!.source;
+    if (source.includes('timeout')) return { ok: false, errors: [{ file: request.modules[0]!.file, line: 0, column: 0, message: 'compilation stopped after 30 s', code: 'compile_timeout' }] };
     if (source.includes('broken')) return { ok: false, errors: [{ file: request.modules[0]!.file, line: 3, column: 7, message: 'unexpected token', code: 'rego_parse_error' }] };
     return {
       ok: true,
@@ -77,6 +78,14 @@ describe('compiled policies cached on disk', () => {
     assert.equal(inner.calls, 1);
     assert.deepEqual(again, first);
     assert.equal(again.ok, false);
+  });
+
+  it('a compile that was stopped (a time limit, a crash) is not cached', async () => {
+    const inner = new CountingCompiler();
+    await cached(inner).compiler.compile(request('package p\n# timeout\n'));
+    await cached(inner).compiler.compile(request('package p\n# timeout\n'));
+    assert.equal(inner.calls, 2);
+    assert.deepEqual(readdirSync(dir), []);
   });
 
   it('a corrupt or truncated entry is a miss and is replaced', async () => {
