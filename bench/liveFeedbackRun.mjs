@@ -21,6 +21,7 @@ const require = createRequire(import.meta.url);
 const { parseReport } = require(join(root, 'out/src/core/report/reportParser.js'));
 const { normalizeReport } = require(join(root, 'out/src/core/report/normalizer.js'));
 const { evaluateIsolated } = require(join(root, 'out/src/core/engine/isolatedEvaluation.js'));
+const { projectInput } = require(join(root, 'out/src/core/engine/inputProjection.js'));
 const { auditReports } = require(join(root, 'out/src/core/run/audit.js'));
 const { LazyPolicyCompiler } = require(join(root, 'out/src/extension/policyCompiler.js'));
 const { POLICY_TYPING_PAUSE_MS } = require(join(root, 'out/src/extension/logic/policyTyping.js'));
@@ -54,8 +55,10 @@ deny contains result if {
 });
 
 const data = { params: {} };
-const evaluate = async (wasm) => {
-  const [results] = await evaluateIsolated({ wasm, data, inputs: [{ input, evaluationTime: now.toISOString() }] }, { timeoutMs: 60_000 });
+// The embedded path hands the policy the projection of the input it reads (compiled.projection), as the audit does; an
+// opa-built policy comes with no analysis and gets the whole input.
+const evaluate = async (wasm, projection) => {
+  const [results] = await evaluateIsolated({ wasm, data, inputs: [{ input: projectInput(input, projection), evaluationTime: now.toISOString() }] }, { timeoutMs: 60_000 });
   const deny = results['custom/old_keys']?.deny ?? results['custom/old_keys/deny'];
   if (!Array.isArray(deny)) throw new Error(`unexpected result shape: ${Object.keys(results).join(', ')}`);
   return deny.length;
@@ -74,7 +77,7 @@ let started = performance.now();
 const warm = await compiler.compile({ modules: [policy(1000)] });
 const firstCompileMs = performance.now() - started;
 if (!warm.ok) throw new Error(JSON.stringify(warm.errors));
-await evaluate(warm.wasm);
+await evaluate(warm.wasm, warm.projection);
 
 // What the extension does on a policy change: the audit of the open report, bundled checks included, with the cache it
 // keeps between runs (the report's parsed input and bundled findings are reused; only the edited policy runs).
@@ -99,7 +102,7 @@ try {
     const compiled = await compiler.compile({ modules: [policy(threshold)] });
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
     let t1 = performance.now();
-    const count = await evaluate(compiled.wasm);
+    const count = await evaluate(compiled.wasm, compiled.projection);
     let t2 = performance.now();
     counts.push(count);
     embedded.compile.push(t1 - t0);
