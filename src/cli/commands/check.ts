@@ -11,7 +11,7 @@ import { describeParameter, discardRunOutput, exitCodeOf, parameterSpecs, runAud
 import { SuppressionFileError } from '../../core/run/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, readCommandArguments, UsageError } from '../io';
-import { collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';
+import { checkOutputFile, collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';
 import packageJson from '../../../package.json';
 
 const USAGE =
@@ -52,6 +52,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
     throw new UsageError(`${settingsProblems.map(formatProblem).join('\n')}${parameterList}`);
   }
   const now = evaluationTimeFrom(values.now);
+  checkOutputFile(io, values.output);
   const suppressions = values.suppressions !== undefined ? readSuppressions(io, values.suppressions) : undefined;
   if (suppressions instanceof SuppressionFileError) {
     io.stderr(`${suppressions.message}\n`);
