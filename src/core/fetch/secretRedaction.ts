@@ -14,7 +14,7 @@ const SIGNING_PATTERNS: RegExp[] = [
   /(aws_session_token\s*[=:]\s*)\S+/gi,
   // The userinfo of a URL (`https://user:password@host`, `https://token@host`). A password may hold a raw '/', so once
   // a ':' follows the scheme, everything up to the '@' before the next space is taken as userinfo.
-  /(\b[a-z][a-z0-9+.-]*:\/\/)(?:[^\s/:@]+|[^\s/@]*:[^\s@]*)@/gi,
+  /(\b[a-z][a-z0-9+.-]*:\/\/)(?:[^\s/:@]+|[^\s/@]*:[^\s@]*)(?=@)/gi,
 ];
 
 /** Shorter values would redact ordinary words; real secrets and tokens are long (an access key secret is 40 characters). */
