@@ -159,7 +159,7 @@ export async function fetchCredentialReport(options: CredentialReportFetchOption
   const { region } = settings;
   const endpointUrl = settings.endpoint;
   const shownEndpoint = endpointUrl ? withoutUserinfo(endpointUrl) : `IAM (region ${region})`;
-  const endpoint = settings.endpointSource && settings.endpointSource !== '--endpoint-url' ? `${shownEndpoint}, from ${settings.endpointSource}` : shownEndpoint;
+  const endpoint = settings.endpointSource && settings.endpointSource !== '--endpoint-url' ? `${shownEndpoint} (${settings.endpointSource})` : shownEndpoint;
   const client = new IAMClient({
     region,
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),

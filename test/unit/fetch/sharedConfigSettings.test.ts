@@ -134,7 +134,7 @@ describe('profile settings resolved as the AWS SDK resolves them (sharedConfigSe
       assert.equal(report.profile, 'staging');
       assert.deepEqual([...new Set(stub.requests.map((request) => request.action))].sort(), ['GenerateCredentialReport', 'GetCredentialReport', 'ListVirtualMFADevices']);
       assert.ok(stub.requests.every((request) => request.accessKeyId === credentials.accessKeyId));
-      assert.ok(progress.some((line) => line.includes(`sending requests to ${stub.url}`) && line.includes("from endpoint_url of profile 'staging'")), progress.join('\n'));
+      assert.ok(progress.some((line) => line.includes(`sending requests to ${stub.url}`) && line.includes("(endpoint_url of profile 'staging')")), progress.join('\n'));
     } finally {
       await stub.stop();
     }
@@ -146,7 +146,7 @@ describe('profile settings resolved as the AWS SDK resolves them (sharedConfigSe
     await assert.rejects(fetchCredentialReport({ profile: 'offline', timeoutMs: 20_000, backoff: { baseMs: 10, maxMs: 20 } }), (error: unknown) => {
       assert.ok(error instanceof FetchError);
       assert.equal(error.code, 'network');
-      assert.match(error.message, /cannot reach http:\/\/127\.0\.0\.1:1.*from endpoint_url of profile 'offline'/);
+      assert.match(error.message, /cannot reach http:\/\/127\.0\.0\.1:1 \(endpoint_url of profile 'offline'\) for GenerateCredentialReport/);
       assert.doesNotMatch(error.message, /amazonaws/);
       return true;
     });
