@@ -39,6 +39,8 @@ export interface AtomicWriteOptions {
   forceMode?: boolean;
   /** For tests: writes one chunk to the temporary file's descriptor (default: writeSync until all is written). */
   writeBytes?: (fd: number, bytes: Buffer) => void;
+  /** For tests: the random part of the temporary file's name (default: 16 hex digits from crypto.randomBytes). */
+  temporarySuffix?: () => string;
 }
 
 type OutputTarget = { kind: 'replace'; existingMode?: number } | { kind: 'in-place' };
@@ -73,7 +75,7 @@ export function writeFileAtomically(file: string, produce: (write: WriteChunk) =
     return;
   }
 
-  const { fd, path: temporary } = createTemporary(file, shown);
+  const { fd, path: temporary } = createTemporary(file, shown, options.temporarySuffix ?? (() => randomBytes(8).toString('hex')));
   let closed = false;
   let renamed = false;
   try {
@@ -117,7 +119,7 @@ function inspectTarget(file: string, shown: string): OutputTarget {
     entry = lstatSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw writeError(shown, error);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw writeError(shown, error);
     checkFolder(file, shown);
     return { kind: 'replace' };
   }
@@ -156,12 +158,12 @@ function checkFolder(file: string, shown: string): void {
 const TEMPORARY_ATTEMPTS = 5;
 
 /** `.<name>.<16 hex digits>.tmp` beside the target, created exclusively (never through an existing name) and owner-only. */
-function createTemporary(file: string, shown: string): { fd: number; path: string } {
+function createTemporary(file: string, shown: string, suffix: () => string): { fd: number; path: string } {
   const folder = dirname(file);
   // A name near the 255-byte limit must still leave room for the suffix.
   const stem = basename(file).slice(0, 200);
   for (let attempt = 1; ; attempt++) {
-    const path = join(folder, `.${stem}.${randomBytes(8).toString('hex')}.tmp`);
+    const path = join(folder, `.${stem}.${suffix()}.tmp`);
     try {
       return { fd: openSync(path, 'wx', 0o600), path };
     } catch (error) {
