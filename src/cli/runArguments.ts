@@ -2,12 +2,13 @@
  * What the run commands (check, input, query) read from their arguments and the file system before a run: the
  * evaluation time, the policy files, the suppressions, and where the output goes. The run itself is src/core/run.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { RegoModule } from '../core/compiler/regoCompiler';
 import { parseReportTime } from '../core/report/timeValues';
 import { parseSuppressions, Suppression, SuppressionFileError } from '../core/run/suppressions';
+import { checkOutputTarget, writeFileAtomically } from './atomicFile';
 import { CliIo, UsageError } from './io';
 
 /** `--now`: an ISO 8601 time, 'report' (the reports' generation time) where allowed, or the wall clock read once here. */
@@ -59,20 +60,19 @@ export function collectPolicies(io: CliIo, path: string): RegoModule[] {
   return modules;
 }
 
+/** `--output`: refused before the run when it cannot be written (a directory, a missing folder, another user's FIFO). */
+export function checkOutputFile(io: CliIo, outputFile: string | undefined): void {
+  if (outputFile !== undefined) checkOutputTarget(resolve(io.cwd, outputFile), outputFile);
+}
+
 /**
- * Runs `produce` with a sink for the output: the file given by `--output` (written through one descriptor, in blocks),
- * or stdout (decoded so a multi-byte character split between blocks stays whole).
+ * Runs `produce` with a sink for the output: the file given by `--output` (written whole or not at all, through a
+ * temporary file renamed over it: atomicFile), or stdout (decoded so a multi-byte character split between blocks stays
+ * whole).
  */
 export function withOutputSink(io: CliIo, outputFile: string | undefined, produce: (write: (chunk: Buffer) => void) => void): void {
   if (outputFile !== undefined) {
-    const fd = openSync(resolve(io.cwd, outputFile), 'w');
-    try {
-      produce((chunk) => {
-        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done);
-      });
-    } finally {
-      closeSync(fd);
-    }
+    writeFileAtomically(resolve(io.cwd, outputFile), produce, { shown: outputFile });
     return;
   }
   const decoder = new StringDecoder('utf8');

@@ -12,7 +12,7 @@ import { SuppressionFileError } from '../../core/run/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { CliIo, UsageError } from '../io';
-import { collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';
+import { checkOutputFile, collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';
 import packageJson from '../../../package.json';
 
 export const definition = defineCommand({
@@ -83,6 +83,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
     throw new UsageError(`${settingsProblems.map(formatProblem).join('\n')}${parameterList}`);
   }
   const now = evaluationTimeFrom(values.now);
+  checkOutputFile(io, values.output);
   const suppressions = values.suppressions !== undefined ? readSuppressions(io, values.suppressions) : undefined;
   if (suppressions instanceof SuppressionFileError) {
     io.stderr(`${suppressions.message}\n`);

@@ -9,12 +9,15 @@
  *   when the report holds no ARN. Two profiles reaching one account give one file.
  * Progress, the report's age and notes go to stderr. Exit 0 when every profile was fetched, 2 otherwise.
  */
-import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FetchedCredentialReport } from '../../core/fetch/credentialReportFetcher';
 import { fetchCredentialReports } from '../../core/fetch/multiAccountFetcher';
 import { AWS_REPORT_REUSE_MS, describeReportAge } from '../../core/fetch/reportAge';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
+import { redactSecrets } from '../../core/fetch/secretRedaction';
+import { checkOutputTarget, writeWholeFile } from '../atomicFile';
+import { describeWriteError } from '../writeErrors';
 import { CliIo, UsageError } from '../io';
 
 export const definition = defineCommand({
@@ -61,6 +64,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (parsed.profiles.length > 1 && !outPath) {
     throw new UsageError('several --profile values need --out <directory>: one report file is written per account');
   }
+  // A file that cannot be written is found before the fetch, not after the report was generated.
+  if (outPath !== undefined && !toDirectory) checkOutputTarget(outPath, parsed.out);
 
   const backoffMs = Number(io.env.CREDCHECK_FETCH_BACKOFF_MS);
   const backoff = Number.isFinite(backoffMs) && backoffMs > 0 ? { baseMs: backoffMs, maxMs: Math.max(backoffMs, backoffMs * 20) } : undefined;
@@ -94,15 +99,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         io.stdout(report.csv);
       } else {
         const file = toDirectory ? join(outPath, `${fileStem(report, outcome.profile)}-credential-report.csv`) : outPath;
-        if (toDirectory) mkdirSync(outPath, { recursive: true });
+        if (toDirectory) mkdirSync(outPath, { recursive: true, mode: 0o700 });
         writePrivateFile(file, report.csv);
         writePrivateFile(`${file}.meta.json`, `${JSON.stringify(sidecar(report), null, 2)}\n`);
         io.stderr(`${prefix}saved ${file}${report.accountId ? ` (account ${report.accountId})` : ''}\n`);
       }
     } catch (error) {
       failed++;
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      io.stderr(`${prefix}error: cannot write the report (${code}): ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(`${prefix}error: ${error instanceof UsageError ? error.message : `cannot write the report: ${describeWriteError(error)}`}\n`);
     }
   }
   return failed === 0 ? 0 : 2;
@@ -114,7 +118,7 @@ function parseArguments(args: string[]): FetchArguments {
   const profiles = [...new Set(values.profile ?? [])];
   if (profiles.includes('')) throw new UsageError(`--profile needs a name\n${USAGE}`);
   if (values['endpoint-url'] !== undefined && !/^https?:\/\/[^/]/.test(values['endpoint-url'])) {
-    throw new UsageError(`--endpoint-url must be an http(s) URL, got '${values['endpoint-url']}'`);
+    throw new UsageError(`--endpoint-url must be an http(s) URL, got '${redactSecrets(values['endpoint-url'])}'`);
   }
   let timeoutMs = 120_000;
   if (values.timeout !== undefined) {
@@ -152,11 +156,12 @@ function fileStem(report: FetchedCredentialReport, profile: string | null): stri
   return stem.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-/** The report lists every user and their credential state: written owner-only, and whole or not at all. */
+/**
+ * The report lists every user and their credential state: written owner-only, and whole or not at all, through a
+ * temporary file with a random name created exclusively (atomicFile).
+ */
 function writePrivateFile(file: string, content: string): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content, { mode: 0o600 });
-  renameSync(temporary, file);
+  writeWholeFile(file, content, { mode: 0o600, forceMode: true });
 }
 
 function isDirectory(path: string): boolean {

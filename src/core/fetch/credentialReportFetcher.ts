@@ -18,14 +18,21 @@ import { AwsErrorKind, ClassifiedAwsError, classifyAwsError } from './awsErrorCl
 import { FetchError } from './fetchError';
 import { reportAccountId } from './reportAccountId';
 import { BackoffSettings, backoffDelay, DEFAULT_BACKOFF, sleep } from './retryBackoff';
-import { redactSecrets } from './secretRedaction';
+import { SecretRedactor } from './secretRedaction';
+import { resolveIamEndpointSettings, SharedConfigError } from './sharedConfigSettings';
 
 export interface CredentialReportFetchOptions {
   /** A profile from the shared config/credentials files; unset means the SDK's default chain (AWS_PROFILE, env, ...). */
   profile?: string;
-  /** IAM is global; the region only picks the partition's endpoint. Default us-east-1. */
+  /**
+   * IAM is global; the region only picks the partition's endpoint. Default: the profile's region (or AWS_REGION), as
+   * the SDK reads it, else us-east-1.
+   */
   region?: string;
-  /** Another IAM endpoint (moto, LocalStack, a VPC endpoint). */
+  /**
+   * Another IAM endpoint (moto, LocalStack, a VPC endpoint). Default: the profile's endpoint_url (or services section,
+   * AWS_ENDPOINT_URL_IAM, ...), as the SDK reads it (sharedConfigSettings), else the public IAM endpoint.
+   */
   endpointUrl?: string;
   /** The whole fetch (credentials, generation, download, MFA listing) ends by then. Default 120 s. */
   timeoutMs?: number;
@@ -66,8 +73,9 @@ const REGENERATE_ROUNDS = 3;
 class FetchContext {
   readonly controller = new AbortController();
   readonly notes: string[] = [];
-  /** Values that must never appear in a message: filled once the credentials are resolved. */
-  secrets: string[] = [];
+  /** Values that must never appear in a message: the endpoint's password, then the credentials once resolved. */
+  private secrets: string[];
+  private redactor: SecretRedactor;
   /** What the fetch was doing, and the last answer that made it wait: a timeout says why it took so long. */
   step = 'waiting for IAM to answer';
   lastAnswer: string | null = null;
@@ -84,7 +92,10 @@ class FetchContext {
     readonly backoff: BackoffSettings,
     private readonly onProgress: ((message: string) => void) | undefined,
     outerSignal: AbortSignal | undefined,
+    secrets: string[],
   ) {
+    this.secrets = secrets;
+    this.redactor = new SecretRedactor(secrets);
     this.timer = setTimeout(() => this.stop('timeout'), timeoutMs);
     const onOuterAbort = () => this.stop('aborted');
     if (outerSignal?.aborted) this.stop('aborted');
@@ -101,7 +112,12 @@ class FetchContext {
   }
 
   redact(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return this.redactor.redact(text);
+  }
+
+  addSecrets(secrets: string[]): void {
+    this.secrets = [...this.secrets, ...secrets];
+    this.redactor = new SecretRedactor(this.secrets);
   }
 
   /** The error to end with once the deadline or the caller stopped the fetch. */
@@ -128,19 +144,35 @@ class FetchContext {
 export async function fetchCredentialReport(options: CredentialReportFetchOptions = {}): Promise<FetchedCredentialReport> {
   const profile = options.profile ?? null;
   const who = profile ? `profile '${profile}'` : 'the default AWS credentials';
-  const region = options.region ?? 'us-east-1';
-  const endpoint = options.endpointUrl ?? `IAM (region ${region})`;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let settings;
+  try {
+    settings = await resolveIamEndpointSettings({
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.region !== undefined ? { region: options.region } : {}),
+      ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
+    });
+  } catch (error) {
+    if (error instanceof SharedConfigError) throw new FetchError('configuration', `${who}: ${error.message}; nothing was sent`, { profile });
+    throw error;
+  }
+  const { region } = settings;
+  const endpointUrl = settings.endpoint;
+  const shownEndpoint = endpointUrl ? withoutUserinfo(endpointUrl) : `IAM (region ${region})`;
+  const endpoint = settings.endpointSource && settings.endpointSource !== '--endpoint-url' ? `${shownEndpoint} (${settings.endpointSource})` : shownEndpoint;
   const client = new IAMClient({
     region,
-    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    ...(endpointUrl ? { endpoint: endpointUrl } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 1,
     requestHandler: { connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, timeoutMs), requestTimeout: Math.min(REQUEST_TIMEOUT_MS, timeoutMs) },
   });
-  const context = new FetchContext(client, who, profile, endpoint, timeoutMs, { ...DEFAULT_BACKOFF, ...options.backoff }, options.onProgress, options.signal);
+  const context = new FetchContext(
+    client, who, profile, endpoint, timeoutMs, { ...DEFAULT_BACKOFF, ...options.backoff }, options.onProgress, options.signal, endpointUrl ? userinfoSecrets(endpointUrl) : [],
+  );
   try {
+    if (settings.endpointSource && settings.endpointSource !== '--endpoint-url') context.progress(`${who}: sending requests to ${endpoint}`);
     await resolveCredentials(context);
     const report = await generateAndGetReport(context);
     const mfaDevices = options.listMfaDevices === false ? null : await listVirtualMfaDevices(context);
@@ -170,7 +202,7 @@ async function resolveCredentials(context: FetchContext): Promise<void> {
   context.step = 'while resolving credentials';
   try {
     const identity = await raceSignal(context.client.config.credentials(), context.signal);
-    context.secrets = [identity.secretAccessKey, identity.sessionToken ?? ''].filter((value) => value.length > 0);
+    context.addSecrets([identity.secretAccessKey, identity.sessionToken ?? ''].filter((value) => value.length > 0));
   } catch (error) {
     if (context.stoppedBy) throw context.stopError();
     throw toFetchError(context, classifyAwsError(error), 'credentials');
@@ -409,6 +441,30 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** An endpoint as messages show it: without `user:password@`. */
+export function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return new SecretRedactor().redact(url);
+  }
+}
+
+/** The password (and user name) in an endpoint URL, as written and decoded: never shown, wherever an echo puts them. */
+function userinfoSecrets(url: string): string[] {
+  try {
+    const parsed = new URL(url);
+    const values = [parsed.password, parsed.username].filter((value) => value.length > 0);
+    return [...values, ...values.map((value) => decodeURIComponent(value))];
+  } catch {
+    return [];
+  }
 }
 
 function isoSeconds(date: Date): string {

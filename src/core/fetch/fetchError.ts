@@ -4,6 +4,8 @@
  */
 export type FetchErrorCode =
   | 'credentials'
+  /** The shared config names something that is not there (a services section): nothing was sent. */
+  | 'configuration'
   | 'access-denied'
   | 'network'
   | 'timeout'

@@ -3,7 +3,8 @@
  * list decides root-hardware-mfa, the generation time is shown and can be the evaluation time (`--now report`).
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliIo } from '../../../src/cli/io';
@@ -154,6 +155,29 @@ describe('credcheck check with the fetch metadata sidecar (<report>.meta.json)',
       assert.ok(output.findings.some((f) => f.check === 'root-hardware-mfa' && f.status === 'skip'), result.out);
     });
   }
+
+  it('a sidecar that is a link to /dev/zero, a FIFO or a directory is a located error at once; the report is still audited', async function () {
+    if (process.platform === 'win32') this.skip();
+    const sidecars: Array<[string, (path: string) => void, RegExp]> = [
+      ['zero.csv', (path) => symlinkSync('/dev/zero', path), /cannot read it: not a regular file/],
+      ['fifo.csv', (path) => execFileSync('mkfifo', [path]), /cannot read it: not a regular file/],
+      ['folder.csv', (path) => mkdirSync(path), /cannot read it: EISDIR/],
+    ];
+    for (const [report, plant] of sidecars) {
+      writeFileSync(join(dir, report), reportText(DAY));
+      plant(join(dir, `${report}.meta.json`));
+    }
+    const result = await check([...sidecars.map(([report]) => report), '--now', '2024-05-02T00:00:00Z', '--format', 'json']);
+    assert.equal(result.code, 2, result.err);
+    for (const [report, , reason] of sidecars) {
+      const line = result.err.split('\n').find((text) => text.startsWith(`${report}.meta.json:1: error: malformed report metadata: `));
+      assert.ok(line, `no located error for ${report}.meta.json in:\n${result.err}`);
+      assert.match(line, reason);
+    }
+    const output = JSON.parse(result.out) as JsonOutput & { complete: boolean };
+    assert.deepEqual(output.reports.map((report) => report.file).sort(), ['fifo.csv', 'folder.csv', 'zero.csv']);
+    assert.equal(output.complete, false);
+  });
 
   it('parseReportSidecar normalises the generation time to UTC and keeps the devices as the policy input expects them', () => {
     const sidecar = parseReportSidecar(sidecarText([VIRTUAL_ROOT_DEVICE, { serial_number: 's', type: 'hardware' }], '2024-05-01 12:00:00+02:00'), 'x.meta.json');

@@ -3,7 +3,7 @@
  * and an MFA device created through the real SDK; `credcheck fetch` saves their report; `credcheck check` evaluates it.
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -111,6 +111,31 @@ describe('credcheck fetch against moto (real IAM endpoint)', function () {
         { serial_number: `arn:aws:iam::${MOTO_ACCOUNT}:mfa/spare-device`, user: null, type: 'virtual' },
       ],
     );
+  });
+
+  it('--profile sends the requests to the endpoint_url configured for that profile (moto), with its keys', async () => {
+    const config = join(workDirectory, 'aws-config');
+    // The default profile points at a closed port: a fetch that took its endpoint instead of the profile's would fail.
+    writeFileSync(
+      config,
+      `[default]\nendpoint_url = http://127.0.0.1:1\n\n[profile moto]\nendpoint_url = ${(moto as MotoServer).url}\n` +
+        'aws_access_key_id = testing\naws_secret_access_key = testing\n\n' +
+        '[profile moto-services]\nservices = local\naws_access_key_id = testing\naws_secret_access_key = testing\n\n' +
+        `[services local]\niam =\n  endpoint_url = ${(moto as MotoServer).url}\n`,
+    );
+    for (const profile of ['moto', 'moto-services']) {
+      const result = await runCli(['fetch', '--profile', profile, '--out', `${profile}.csv`], { env: isolatedEnvironment({ AWS_CONFIG_FILE: config }), cwd: workDirectory });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, new RegExp(`sending requests to ${(moto as MotoServer).url.replace(/[.]/g, '\\.')}`));
+      assert.match(result.stderr, /saved .* \(account 123456789012\)/);
+      assert.match(readFileSync(join(workDirectory, `${profile}.csv`), 'utf8'), /arn:aws:iam::123456789012:user\/carol/);
+      assert.equal(JSON.parse(readFileSync(join(workDirectory, `${profile}.csv.meta.json`), 'utf8')).profile, profile);
+    }
+    // And with no profile, the default one's endpoint is used: it does not answer, and the message names it.
+    const fallback = await runCli(['fetch', '--timeout', '20'], { env: isolatedEnvironment({ ...fakeCredentials, AWS_CONFIG_FILE: config }), cwd: workDirectory });
+    assert.equal(fallback.code, 2);
+    assert.match(fallback.stderr, /cannot reach http:\/\/127\.0\.0\.1:1 \(endpoint_url of profile 'default'\)/);
+    assert.doesNotMatch(fallback.stderr, /amazonaws/);
   });
 
   it('the saved report is evaluated by credcheck check', async () => {

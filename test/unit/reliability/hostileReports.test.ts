@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditReports } from '../../../src/core/run/audit';
@@ -39,6 +40,24 @@ describe('hostile and extreme reports', function () {
     writeFileSync(file, content);
     return file;
   };
+
+  it('refuses /dev/zero, a FIFO with no writer and a link to /dev/zero as reports: a located error, at once (CLI)', async function () {
+    if (process.platform === 'win32') this.skip();
+    execFileSync('mkfifo', [join(directory, 'pipe.csv')]);
+    symlinkSync('/dev/zero', join(directory, 'zero-link.csv'));
+    write('good.csv', reportText(userLine()));
+    const started = Date.now();
+    // /dev/zero never ends and a FIFO never opens for reading without a writer: either would hang or fill memory if read.
+    const run = await credcheck(['check', 'good.csv', '/dev/zero', 'pipe.csv', 'zero-link.csv', '--now', NOW.toISOString(), '--format', 'json'], { cwd: directory });
+    assert.equal(run.code, 2, run.stderr);
+    for (const file of ['/dev/zero', 'pipe.csv', 'zero-link.csv']) {
+      assert.match(run.stderr, new RegExp(`^${file.replace(/[.]/g, '\\.')}(:1)?: error: cannot read the report: not a regular file$`, 'm'));
+    }
+    const output = JSON.parse(run.stdout) as { reports: { file: string }[]; complete: boolean };
+    assert.equal(output.complete, false);
+    assert.ok(output.reports.some((report) => report.file === 'good.csv'), 'the good report was not audited');
+    assert.ok(Date.now() - started < 60_000);
+  });
 
   it('refuses an empty file, random bytes and a PNG with one clear problem on line 1', async () => {
     const cases: Array<[string, Buffer, RegExp]> = [
