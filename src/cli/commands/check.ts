@@ -11,7 +11,7 @@ import { describeParameter, discardRunOutput, exitCodeOf, parameterSpecs, runAud
 import { SuppressionFileError } from '../../core/run/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, readCommandArguments, UsageError } from '../io';
-import { collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';
+import { collectPolicies, evaluationTimeFrom, readSuppressions, reportRequestsFrom, withOutputSink } from '../runArguments';
 import packageJson from '../../../package.json';
 
 const USAGE =
@@ -65,7 +65,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   try {
     result = await runAudit(
       {
-        reports: positionals.map((file) => ({ file })),
+        reports: await reportRequestsFrom(io, positionals, maxReportBytesFrom(io.env)),
         cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT, now,
         parameters, policies, suppressions, framework: values.framework,
         checks: { enable: values.enable, disable: values.disable },

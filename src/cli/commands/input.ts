@@ -2,7 +2,7 @@ import { formatProblem, reportRunProblem } from '../../core/output/problemText';
 import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { CliIo, readCommandArguments, UsageError } from '../io';
-import { evaluationTimeFrom } from '../runArguments';
+import { evaluationTimeFrom, reportRequestsFrom } from '../runArguments';
 
 /**
  * `credcheck input <report.csv> [--now <ISO 8601>|report]`: prints the exact document policies are evaluated against
@@ -18,7 +18,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let prepared;
   try {
     prepared = prepareRunInputs({
-      reports: [{ file: positionals[0]! }], cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
+      reports: await reportRequestsFrom(io, positionals, maxReportBytesFrom(io.env)), cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
       now: evaluationTimeFrom(values.now),
     });
   } catch (error) {

@@ -12,7 +12,7 @@ import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/re
 import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { createDefaultCompiler } from '../compilerFactory';
 import { CliIo, readCommandArguments, UsageError } from '../io';
-import { evaluationTimeFrom } from '../runArguments';
+import { evaluationTimeFrom, reportRequestsFrom } from '../runArguments';
 
 const USAGE =
   "usage: credcheck query <report.csv>... '<rego query>' [--now <ISO 8601>] [--format table|json|csv]\n" +
@@ -45,7 +45,7 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
   try {
     // The run layer's loader, as `check` uses it: working directory, size limit, `.meta.json` sidecar, evaluation time.
     prepared = prepareRunInputs({
-      reports: reports.map((file) => ({ file })), cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
+      reports: await reportRequestsFrom(io, reports, maxReportBytesFrom(io.env)), cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
       now: evaluationTimeFrom(values.now),
     });
   } catch (error) {
