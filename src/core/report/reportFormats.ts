@@ -152,7 +152,8 @@ interface BinaryKind {
 
 /** What a file that is not text looks like, from its first bytes, with the command that makes a report of it. */
 export function describeBinary(data: Uint8Array): BinaryKind | undefined {
-  const ascii = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, 1 << 20)).toString('latin1');
+  // Only the first bytes decide, but a zip's member names (xl/workbook.xml) may come a little later.
+  const ascii = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, startsWith(data, 0x50, 0x4b) ? 1 << 20 : 16)).toString('latin1');
   if (startsWith(data, 0x50, 0x4b, 0x03, 0x04) || startsWith(data, 0x50, 0x4b, 0x05, 0x06)) {
     if (ascii.includes('xl/workbook') || ascii.includes('xl/_rels') || (ascii.includes('[Content_Types].xml') && ascii.includes('xl/'))) {
       return { what: 'an Excel workbook (xlsx, a zip of XML), not CSV', convert: (file) => `save it as "CSV UTF-8 (comma delimited)" in the spreadsheet, or convert it: \`libreoffice --headless --convert-to csv ${shellQuoted(file)}\`` };
@@ -208,6 +209,8 @@ function readYaml(text: string, file: string, inside: string): ReadDocument {
  * order the CLI prints keys (not relied on).
  */
 function readAwsTextAnswer(text: string): Record<string, string> | undefined {
+  const lineEnd = text.indexOf('\n');
+  if (lineEnd >= 0 && /\S/.test(text.slice(lineEnd, lineEnd + 64))) return undefined;
   const line = text.trim();
   if (line.includes('\n')) return undefined;
   const fields = line.split('\t');
@@ -256,6 +259,8 @@ function readAwsAnswer(
  * Node's own decoder skips any character it does not know, so the text is checked first.
  */
 function decodeBase64(text: string): Buffer | undefined {
+  // A CSV is refused on its first characters (a comma), before the whole text is copied.
+  if (!/^[A-Za-z0-9+/=\s]*$/.test(text.slice(0, 1024))) return undefined;
   const compact = text.replace(/[ \t\r\n]+/g, '');
   if (compact.length < 4 || compact.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
   if (compact.includes('=') && compact.length % 4 !== 0) return undefined;
