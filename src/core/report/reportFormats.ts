@@ -49,6 +49,9 @@ export const HOW_TO_GET_A_REPORT =
  * the report in problems and commands. `bytes` longer than `maxBytes` are refused (a caller that read limit + 1 bytes).
  */
 export function openReportBytes(bytes: Uint8Array, file: string, maxBytes: number, tooLargeHint = ''): OpenedReportOrProblem {
+  if (bytes.length === 0 && file === STDIN_FILE) {
+    return { problem: fatal(file, 'not a credential report: standard input is empty (nothing was piped in); pipe a report in, e.g. `cat report.csv | credcheck check -`') };
+  }
   if (bytes.length > maxBytes) return { problem: fatal(file, `${tooLargeText(file, bytes.length, maxBytes, [])}${tooLargeHint}`, 'too-large') };
   const layers: string[] = [];
   const problems: ReportProblem[] = [];

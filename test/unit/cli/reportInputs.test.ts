@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { readBoundedStream } from '../../../src/cli/io';
 import { credcheck, CliRun } from '../reliability/cliProcess';
 import { awsJsonAnswer, bareBase64, BINARY_HEADS, delimitedBy, gzipped, SAMPLE_CSV, SAMPLE_PATH } from '../../fixtures/reports/wrappedReports';
 
@@ -114,5 +116,18 @@ describe('credcheck: report inputs (standard input, AWS answers, base64, gzip, d
     const run = await credcheck(['query', '-', 'count(input.users)', ...NOW, '--format', 'json'], { cwd: directory, stdin: gzipped() });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout.trim(), '6');
+  });
+
+  it('reads at most the limit plus one byte of standard input, and says when nothing was piped in', async () => {
+    let pulled = 0;
+    const endless = new Readable({ read() { pulled++; this.push(Buffer.alloc(1000, 0x41)); } });
+    const read = await readBoundedStream(endless, 2500);
+    assert.equal(read.length, 2501);
+    // The stream reads ahead at most one highWaterMark (16 KiB) past what was taken: bounded, not the endless source.
+    assert.ok(pulled * 1000 <= 2500 + endless.readableHighWaterMark + 2000, `pulled ${pulled} chunks`);
+    assert.ok(endless.destroyed, 'the stream is let go');
+    const empty = await credcheck(['check', '-', ...NOW], { cwd: directory, stdin: '' });
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /^<stdin>:1: error: not a credential report: standard input is empty \(nothing was piped in\); pipe a report in, e\.g\. `cat report\.csv \| credcheck check -`\n$/);
   });
 });
