@@ -84,7 +84,7 @@ export function openReportBytes(bytes: Uint8Array, file: string, maxBytes: numbe
         return { bytes: gunzipSync(data, { maxOutputLength: maxBytes + 1 }), layer: 'gzip' };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ERR_BUFFER_TOO_LARGE') return { bytes: new Uint8Array(maxBytes + 1), layer: 'gzip' };
+        if (code === 'ERR_BUFFER_TOO_LARGE') return { problem: fatal(name, `${tooLargeText(name, maxBytes + 1, maxBytes, [...outer, 'gzip'])}${tooLargeHint}`, 'too-large') };
         return { problem: fatal(name, `not a credential report: the file is gzip data${inside} that does not decompress (${(error as Error).message}); check it with ${command(name, 'gzip -t', '')}, or keep what decompresses with ${command(name, 'gunzip -c')}`) };
       }
     }
