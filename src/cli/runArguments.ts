@@ -6,6 +6,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { RegoModule } from '../core/compiler/regoCompiler';
+import { STDIN_FILE } from '../core/report/reportFormats';
+import { ReportRequest } from '../core/run/runModel';
 import { parseReportTime } from '../core/report/timeValues';
 import { parseSuppressions, Suppression, SuppressionFileError } from '../core/run/suppressions';
 import { checkOutputTarget, writeFileAtomically } from './atomicFile';
@@ -18,6 +20,24 @@ export function evaluationTimeFrom(now: string | undefined, allowReport = true):
   const time = parseReportTime(now);
   if (!time) throw new UsageError(`--now "${now}" is not an ISO 8601 time (for example 2024-04-22T19:47:52Z)${allowReport ? ' or report' : ''}`);
   return new Date(time.epochMs);
+}
+
+/**
+ * The reports named on the command line, `-` being standard input (read here, once, at most the size limit plus one
+ * byte; named `<stdin>` in problems and findings). Given twice, the second `-` would read nothing: a usage error.
+ */
+export async function reportRequestsFrom(io: CliIo, files: readonly string[], maxReportBytes: number): Promise<ReportRequest[]> {
+  if (files.filter((file) => file === '-').length > 1) throw new UsageError('standard input (-) may be given only once');
+  const requests: ReportRequest[] = [];
+  for (const file of files) {
+    if (file !== '-') {
+      requests.push({ file });
+      continue;
+    }
+    if (!io.readStdin) throw new UsageError('standard input (-) cannot be read here');
+    requests.push({ file: STDIN_FILE, bytes: await io.readStdin(maxReportBytes) });
+  }
+  return requests;
 }
 
 function readInput(io: CliIo, file: string, what: string): string {

@@ -12,7 +12,7 @@ import { SuppressionFileError } from '../../core/run/suppressions';
 import { createDefaultCompiler } from '../compilerFactory';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { CliIo, UsageError } from '../io';
-import { checkOutputFile, collectPolicies, evaluationTimeFrom, readSuppressions, withOutputSink } from '../runArguments';
+import { checkOutputFile, collectPolicies, evaluationTimeFrom, readSuppressions, reportRequestsFrom, withOutputSink } from '../runArguments';
 import packageJson from '../../../package.json';
 
 export const definition = defineCommand({
@@ -97,7 +97,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   try {
     result = await runAudit(
       {
-        reports: positionals.map((file) => ({ file })),
+        reports: await reportRequestsFrom(io, positionals, maxReportBytesFrom(io.env)),
         cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT, now,
         parameters, policies, suppressions, framework: values.framework,
         checks: { enable: values.enable, disable: values.disable },

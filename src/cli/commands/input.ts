@@ -3,7 +3,7 @@ import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/re
 import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { CliIo, UsageError } from '../io';
-import { evaluationTimeFrom } from '../runArguments';
+import { evaluationTimeFrom, reportRequestsFrom } from '../runArguments';
 
 export const definition = defineCommand({
   name: 'input',
@@ -39,7 +39,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let prepared;
   try {
     prepared = prepareRunInputs({
-      reports: [{ file: positionals[0]! }], cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
+      reports: await reportRequestsFrom(io, positionals, maxReportBytesFrom(io.env)), cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
       now: evaluationTimeFrom(values.now),
     });
   } catch (error) {

@@ -13,7 +13,7 @@ import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { createDefaultCompiler } from '../compilerFactory';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { CliIo, UsageError } from '../io';
-import { evaluationTimeFrom } from '../runArguments';
+import { evaluationTimeFrom, reportRequestsFrom } from '../runArguments';
 
 export const definition = defineCommand({
   name: 'query',
@@ -68,7 +68,7 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
   try {
     // The run layer's loader, as `check` uses it: working directory, size limit, `.meta.json` sidecar, evaluation time.
     prepared = prepareRunInputs({
-      reports: reports.map((file) => ({ file })), cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
+      reports: await reportRequestsFrom(io, reports, maxReportBytesFrom(io.env)), cwd: io.cwd, maxReportBytes: maxReportBytesFrom(io.env), tooLargeHint: TOO_LARGE_HINT,
       now: evaluationTimeFrom(values.now),
     });
   } catch (error) {

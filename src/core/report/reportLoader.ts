@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ParsedReport, PolicyInput, ReportProblem } from '../model';
 import { normalizeReport, NormalizeExtras } from './normalizer';
 import { decodeReportText, DecodedReportText } from './reportDecoding';
+import { formatSize, openReportBytes } from './reportFormats';
 import { parseReport } from './reportParser';
 
 /** A report file read, parsed and normalised; `input` is null when there is nothing to evaluate. */
@@ -26,8 +27,7 @@ export const DEFAULT_MAX_REPORT_BYTES = 3 * 1024 * 1024;
 /** The fatal problem for a report over the size limit, or undefined when it is within it. */
 export function reportSizeProblem(file: string, sizeBytes: number, maxBytes = DEFAULT_MAX_REPORT_BYTES): ReportProblem | undefined {
   if (sizeBytes <= maxBytes) return undefined;
-  const megabytes = (bytes: number) =>
-    bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
+  const megabytes = formatSize;
   return {
     file,
     line: 1,
@@ -57,10 +57,14 @@ export function isFatalReport(report: ParsedReport): boolean {
   return report.problems.some((problem) => FATAL_REPORT_CODES.includes(problem.code));
 }
 
-/** A report file's text, or the one fatal problem that kept it from being read. */
+/**
+ * A report file's text, or the one fatal problem that kept it from being read. `layers` names the wrappings the CSV was
+ * taken out of (gzip, the AWS CLI's JSON answer, base64: reportFormats.ts), whose lines and columns are then those of
+ * the decoded CSV; `generatedTime` is the AWS answer's; `problems` are the wrapping's non-fatal ones.
+ */
 export type ReportText =
-  | { text: string; problem?: undefined; decoding?: DecodedReportText }
-  | { text?: undefined; problem: ReportProblem; decoding?: undefined };
+  | { text: string; problem?: undefined; decoding?: DecodedReportText; layers?: string[]; generatedTime?: string; problems?: ReportProblem[] }
+  | { text?: undefined; problem: ReportProblem; decoding?: undefined; layers?: undefined; generatedTime?: undefined; problems?: undefined };
 
 /** A file's bytes, at most `maxBytes` of them, or why not: the one way every report and sidecar is read. */
 export type BoundedBytes = { bytes: Buffer; size?: undefined; error?: undefined } | { bytes?: undefined; size: number; error?: undefined } | { bytes?: undefined; error: NodeJS.ErrnoException };
@@ -96,9 +100,9 @@ export function readBoundedFile(path: string, maxBytes: number): BoundedBytes {
 }
 
 /**
- * Reads a report file: refused when over the size limit, decoded with decodeReportBytes. A file that cannot be read
- * becomes a located problem, never an exception: the other reports of a run are still audited. `path` is where to read;
- * `file` is how problems name it.
+ * Reads a report file: refused when over the size limit, unwrapped and decoded with openReportBytes. A file that cannot
+ * be read becomes a located problem, never an exception: the other reports of a run are still audited. `path` is where
+ * to read; `file` is how problems name it.
  */
 export function readReportText(path: string, file: string, maxBytes = DEFAULT_MAX_REPORT_BYTES, tooLargeHint = ''): ReportText {
   const read = readBoundedFile(path, maxBytes);
@@ -107,9 +111,22 @@ export function readReportText(path: string, file: string, maxBytes = DEFAULT_MA
     const tooLarge = reportSizeProblem(file, read.size, maxBytes)!;
     return { problem: { ...tooLarge, message: `${tooLarge.message}${tooLargeHint}` } };
   }
-  // Kept with the text so the parser can locate bytes that were not valid text (warnings on their cells).
-  const decoding = decodeReportText(read.bytes);
-  return { text: decoding.text, decoding };
+  return reportTextOf(read.bytes, file, maxBytes, tooLargeHint);
+}
+
+/**
+ * A report's bytes already read (standard input: at most the limit plus one byte, so more is refused as too large) as
+ * text: unwrapped (reportFormats.ts) and decoded, the decoding kept so the parser can locate bytes that were not valid text.
+ */
+export function reportTextOf(bytes: Uint8Array, file: string, maxBytes = DEFAULT_MAX_REPORT_BYTES, tooLargeHint = ''): ReportText {
+  const opened = openReportBytes(bytes, file, maxBytes, tooLargeHint);
+  if (opened.problem) return { problem: opened.problem };
+  return {
+    text: opened.decoding.text, decoding: opened.decoding,
+    ...(opened.layers.length > 0 ? { layers: opened.layers } : {}),
+    ...(opened.generatedTime !== undefined ? { generatedTime: opened.generatedTime } : {}),
+    ...(opened.problems.length > 0 ? { problems: opened.problems } : {}),
+  };
 }
 
 function unreadableProblem(file: string, error: NodeJS.ErrnoException): ReportProblem {
@@ -125,9 +142,11 @@ function unreadableProblem(file: string, error: NodeJS.ErrnoException): ReportPr
 export async function loadReport(file: string, evaluationTime: Date, extras: NormalizeExtras = {}, maxBytes = DEFAULT_MAX_REPORT_BYTES): Promise<LoadedReport> {
   const read = readReportText(file, file, maxBytes);
   if (read.problem) return { report: problemReport(read.problem), input: null };
-  const report = parseReport(read.text, file, { decoding: read.decoding });
+  const parsed = parseReport(read.text, file, { decoding: read.decoding, layers: read.layers });
+  const report = read.problems ? { ...parsed, problems: [...read.problems, ...parsed.problems] } : parsed;
+  if (read.generatedTime !== undefined) report.generatedTime = read.generatedTime;
   if (isFatalReport(report)) return { report, input: null };
-  return { report, input: normalizeReport(report, evaluationTime, extras) };
+  return { report, input: normalizeReport(report, evaluationTime, { generatedTime: read.generatedTime, ...extras }) };
 }
 
 /**

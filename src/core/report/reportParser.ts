@@ -4,6 +4,7 @@ import { CellLocator } from './cellLocator';
 import { DamagedRow, leadingCells, setAsideDamagedRows } from './damagedRows';
 import { decodeReportText, DecodedReportText, decodingProblems } from './reportDecoding';
 import { columnKind, CURRENT_COLUMNS, isSpecialValue, layoutOf, LEGACY16_COLUMNS, REQUIRED_COLUMNS } from './columns';
+import { conversionCommand, HOW_TO_GET_A_REPORT } from './reportFormats';
 import { parseReportTime } from './timeValues';
 
 /**
@@ -46,12 +47,18 @@ function isReportHeader(names: readonly string[]): boolean {
 export interface ParseOptions {
   /** How the text was decoded from the file's bytes: its invalid sequences become located warnings. */
   decoding?: DecodedReportText;
+  /**
+   * The wrappings the CSV was taken out of (gzip, the AWS CLI's JSON answer, base64: reportFormats.ts). Lines and columns
+   * are then the decoded CSV's, not the file's, and every problem says so.
+   */
+  layers?: readonly string[];
 }
 
 export function parseReport(text: string, file: string, options: ParseOptions = {}): ParsedReport {
   try {
-    const report = parseText(typeof text === 'string' ? text : String(text), file);
-    return options.decoding ? withDecodingProblems(report, options.decoding) : report;
+    const parsed = parseText(typeof text === 'string' ? text : String(text), file);
+    const report = options.decoding ? withDecodingProblems(parsed, options.decoding) : parsed;
+    return options.layers && options.layers.length > 0 ? withDecodedLocations(report, options.layers) : report;
   } catch (error) {
     // A bug here must not take the editor or a CI run down with it: say so and return no rows.
     const reason = error instanceof Error ? error.message : String(error);
@@ -79,6 +86,13 @@ export function withDecodingProblems(report: ParsedReport, decoding: DecodedRepo
   return { ...report, problems };
 }
 
+/** Says in each problem that its line is the decoded CSV's: the file itself (JSON, gzip, base64) has no such line. */
+function withDecodedLocations(report: ParsedReport, layers: readonly string[]): ParsedReport {
+  const how = layers.join(', then ');
+  const problems = report.problems.map((problem) => ({ ...problem, message: `${problem.message} (line ${problem.line} of the decoded report in ${problem.file}: ${how})` }));
+  return { ...report, problems };
+}
+
 function columnAt(report: ParsedReport, line: number, column: number): string | undefined {
   for (const row of report.rows) {
     if (row.line > line) break;
@@ -99,6 +113,50 @@ function notAReport(file: string, message: string, line = 1): ParsedReport {
   };
 }
 
+/** The delimiters a spreadsheet writes instead of commas: `;` where the decimal mark is a comma, tabs in "Unicode text". */
+const OTHER_DELIMITERS: ReadonlyArray<{ delimiter: string; name: string }> = [
+  { delimiter: ';', name: 'semicolons (;)' },
+  { delimiter: '\t', name: 'tabs' },
+];
+
+/**
+ * The delimiter of a header that is a report header with `;` or tabs but not with commas, and whether its columns are
+ * exactly one of AWS's layouts (then it is read; else refused).
+ */
+function otherDelimiter(headerLine: string): { delimiter: string; name: string; exact: boolean } | undefined {
+  const namesBy = (delimiter: string) => headerLine.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1').trim());
+  if (isReportHeader(namesBy(','))) return undefined;
+  for (const other of OTHER_DELIMITERS) {
+    const names = namesBy(other.delimiter);
+    if (names.length > 1 && isReportHeader(names)) return { ...other, exact: layoutOf(names) !== 'custom' };
+  }
+  return undefined;
+}
+
+/** The command that rewrites a `;`- or tab-delimited CSV with commas (Python's csv module, which reads its quoting). */
+function delimiterConversion(file: string, delimiter: string): string {
+  const python = `python3 -c "import csv,sys; csv.writer(sys.stdout).writerows(csv.reader(sys.stdin, delimiter='${delimiter === '\t' ? '\\t' : delimiter}'))"`;
+  return conversionCommand(file, python);
+}
+
+/** Swaps two characters everywhere in a text: a bijection that moves nothing. */
+function swapCharacters(text: string, a: string, b: string): string {
+  if (!text.includes(a) && !text.includes(b)) return text;
+  return text.replace(a === '\t' ? /[\t,]/g : /[;,]/g, (char) => (char === a ? b : a));
+}
+
+/** What a first line that is not a report header looks like, without quoting it (it may hold anything, even a secret). */
+function describeFirstLine(line: string): string {
+  const trimmed = line.trim();
+  if (trimmed.startsWith('<')) return '; the file looks like XML or HTML';
+  if (/^\[[^\]]+\]$/.test(trimmed)) return '; the file looks like an INI file (an AWS config or credentials file?)';
+  if (!trimmed.includes(',')) {
+    for (const other of OTHER_DELIMITERS) if (trimmed.includes(other.delimiter)) return `; the first line is delimited by ${other.name}, not commas`;
+    return '; the first line has no comma';
+  }
+  return `; the first line has ${trimmed.split(',').length} comma-separated cells`;
+}
+
 function looksBinary(text: string): boolean {
   if (text.includes('\u0000')) return true;
   const sample = text.slice(0, 4096);
@@ -109,18 +167,36 @@ function looksBinary(text: string): boolean {
 
 function parseText(original: string, file: string): ParsedReport {
   if (original.replace(/^\uFEFF/, '').trim() === '') {
-    return notAReport(file, 'not a credential report: the file is empty (expected a CSV header starting with "user,arn,...")');
+    return notAReport(file, `not a credential report: the file is empty (expected a CSV header starting with "user,arn,..."); ${HOW_TO_GET_A_REPORT}`);
   }
   // A file that starts with a report header is a report, whatever stray bytes a row holds: one NUL byte must not
   // hide every user (those bytes stay in their cells).
   const firstLineEnd = original.search(/[\r\n]/);
   if (looksBinary(original) && !looksLikeCredentialReport(firstLineEnd < 0 ? original : original.slice(0, firstLineEnd))) {
-    return notAReport(file, 'not a credential report: the file is binary, not CSV text');
+    return notAReport(file, `not a credential report: the file is binary, not CSV text; ${HOW_TO_GET_A_REPORT}`);
   }
   // Editors do not count the BOM as a character, so columns are measured without it. Every line break becomes \n:
   // a \r only ever ends a line, so no cell moves on its line and line numbers stay those an editor shows. (A line
   // break inside a quoted cell is therefore read as \n whatever the file had; no credential report value holds one.)
-  const normalised = original.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const unswapped = original.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const headerStart = unswapped.search(/[^\n]/);
+  const headerEnd = unswapped.indexOf('\n', headerStart);
+  const headerLine = unswapped.slice(headerStart, headerEnd < 0 ? undefined : headerEnd);
+  const other = otherDelimiter(headerLine);
+  if (other && !other.exact) {
+    return notAReport(
+      file,
+      `not a credential report as it stands: its header is delimited by ${other.name}, not commas, and its columns are not exactly the ones AWS writes, ` +
+        `so it is not read with ${other.name}; save it again as CSV with commas (a spreadsheet's "CSV UTF-8 (comma delimited)") or convert it: ${delimiterConversion(file, other.delimiter)}`,
+      unswapped.slice(0, headerStart).split('\n').length,
+    );
+  }
+  // A header that is exactly AWS's columns with `;` or tabs for commas is read as it is: the columns are known, so no
+  // cell can be split wrongly. Swapping that delimiter with the comma character for character keeps every offset, line
+  // and column, so the quote recovery and the cell locator (which know only commas) read it unchanged; the cell values
+  // are swapped back once located.
+  const normalised = other ? swapCharacters(unswapped, other.delimiter, ',') : unswapped;
+  const restore = other ? (value: string) => swapCharacters(value, other.delimiter, ',') : (value: string) => value;
   // Rows a stray quote damaged are blanked (offsets kept) so that csv-parse reads every other row where it is.
   const recovery = setAsideDamagedRows(normalised);
   const text = recovery.text;
@@ -129,6 +205,7 @@ function parseText(original: string, file: string): ParsedReport {
   const syntaxErrors: CsvSyntaxError[] = [];
   const records = readRecords(text, syntaxErrors);
   const { located, end } = locateRecords(records, text, locator);
+  if (other) for (const record of located) record.values = record.values.map(restore);
   for (const error of syntaxErrors) {
     // csv-parse only knows where it gave up (the end of the file); the unclosed quote opened on the first line after
     // the last record it read.
@@ -142,12 +219,20 @@ function parseText(original: string, file: string): ParsedReport {
   if (!headerRecord || !isReportHeader(header)) {
     const line = headerRecord?.line ?? 1;
     const message = header.includes('user')
-      ? 'not a credential report: the header has a "user" column but none of the other columns AWS writes (arn, password_enabled, ...)'
-      : 'not a credential report: the first line has no "user" column (expected a CSV header starting with "user,arn,...")';
+      ? `not a credential report: the header has a "user" column but none of the other columns AWS writes (arn, password_enabled, ...); ${HOW_TO_GET_A_REPORT}`
+      : `not a credential report: the first line has no "user" column (expected a CSV header starting with "user,arn,..."${describeFirstLine(headerLine)}); ${HOW_TO_GET_A_REPORT}`;
     return notAReport(file, message, line);
   }
+  if (other) {
+    problems.push({
+      file, line: headerRecord.line, severity: 'warning', code: 'other-delimiter',
+      message:
+        `the report is delimited by ${other.name}, not commas (as a spreadsheet saves it in some locales); it is read with ${other.name} because its header is exactly the columns AWS writes. ` +
+        'A spreadsheet may also have rewritten values: a time it reformatted (e.g. 22/04/2024 19:47) is a bad-time warning and read as unknown; take the report from AWS again if there is one',
+    });
+  }
 
-  for (const damaged of recovery.damaged) problems.push(damagedRowProblem(damaged, normalised, locator, header, recovery.userIndex, file));
+  for (const damaged of recovery.damaged) problems.push(damagedRowProblem(damaged, normalised, locator, header, recovery.userIndex, file, restore));
   const columnNames = checkHeader(header, headerRecord, file, problems);
   const rows: ReportRow[] = [];
   const firstLineOfUser = new Map<string, number>();
@@ -209,7 +294,7 @@ function syntaxProblem(file: string, code: string, line: number): ReportProblem 
 }
 
 /** The located error for a row set aside (or a header read without its stray quote): where the quote is, what was lost. */
-function damagedRowProblem(damaged: DamagedRow, text: string, locator: CellLocator, header: string[], userIndex: number, file: string): ReportProblem {
+function damagedRowProblem(damaged: DamagedRow, text: string, locator: CellLocator, header: string[], userIndex: number, file: string, restore: (value: string) => string): ReportProblem {
   const location = locator.locate(damaged.quote, damaged.quote + 1);
   const column = damaged.header ? undefined : header[damaged.cellIndex];
   const at = `the quote at column ${location.startColumn + 1}${column === undefined ? '' : ` (${column})`}`;
@@ -228,7 +313,8 @@ function damagedRowProblem(damaged: DamagedRow, text: string, locator: CellLocat
   const first = locator.lineOf(damaged.start);
   const last = locator.lineOf(damaged.start + Math.max(0, trimmed.length - 1));
   const lines = first === last ? `line ${first} is` : `lines ${first}-${last} are`;
-  const user = userIndex < damaged.cellIndex ? leadingCells(text, damaged.start, userIndex + 1)[userIndex]?.trim() : undefined;
+  const cell = userIndex < damaged.cellIndex ? leadingCells(text, damaged.start, userIndex + 1)[userIndex] : undefined;
+  const user = cell === undefined ? undefined : restore(cell).trim();
   const whose = user ? ` (user "${shorten(user)}" is not audited)` : '';
   return {
     file,

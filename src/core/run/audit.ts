@@ -28,6 +28,8 @@ export interface ReportSource {
   problem?: ReportProblem;
   /** How the text was decoded from the file's bytes: bytes that were not valid text become located warnings. */
   decoding?: DecodedReportText;
+  /** The wrappings the CSV was taken out of (gzip, an AWS CLI answer, base64): its problems say their lines are the decoded CSV's. */
+  layers?: string[];
   /** Problems found beside the report (its metadata sidecar): added to the report's problems, the report is still audited. */
   problems?: ReportProblem[];
   generatedTime?: string;
@@ -210,7 +212,7 @@ export function prepareReport(source: ReportSource, now: Date, maxReportBytes = 
   // The editor hands over text it already holds: the limit still keeps parsing (35x the text) from exhausting memory.
   const tooLarge = reportSizeProblem(source.file, Buffer.byteLength(source.text), maxReportBytes);
   const fatal = source.problem ?? tooLarge;
-  const parsed = fatal ? problemReport(fatal) : parseReport(source.text, source.file, { decoding: source.decoding });
+  const parsed = fatal ? problemReport(fatal) : parseReport(source.text, source.file, { decoding: source.decoding, layers: source.layers });
   if (source.generatedTime) parsed.generatedTime = source.generatedTime;
   const input = normalizeReport(parsed, now, { mfaDevices: source.mfaDevices ?? null, generatedTime: source.generatedTime });
   const problems = source.problems && source.problems.length > 0 ? [...source.problems, ...parsed.problems] : parsed.problems;

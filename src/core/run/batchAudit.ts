@@ -4,7 +4,7 @@
  * no parsed report and no finding beyond the few reports that finished ahead of their turn: findings are handed to the
  * caller report by report in output order (file name order, as compareFindings sorts), so it can stream them.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditOptions, compareFindings, ReportPrint } from './audit';
@@ -73,9 +73,18 @@ export function workerHeapMb(largestReportBytes: number): number {
   return Math.max(256, Math.ceil((largestReportBytes * 200) / (1024 * 1024)));
 }
 
+/** A report's size for its worker's heap: a gzip may inflate up to the size limit, so it counts as the limit. */
 function fileSize(path: string): number {
   try {
-    return statSync(path).size;
+    const size = statSync(path).size;
+    const head = Buffer.alloc(2);
+    const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    try {
+      readSync(fd, head, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return head[0] === 0x1f && head[1] === 0x8b ? Infinity : size;
   } catch {
     return 0;
   }

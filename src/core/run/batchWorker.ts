@@ -61,7 +61,11 @@ export async function auditJob(setup: BatchWorkerSetup, job: BatchJob, compiler:
   const read = readReportText(job.path, job.file, setup.maxReportBytes, TOO_LARGE_HINT);
   const now = new Date(setup.now);
   const result = await auditReports({
-    reports: [{ file: job.file, text: read.text ?? '', problem: read.problem, decoding: read.decoding, problems: job.problems, generatedTime: job.generatedTime, mfaDevices: job.mfaDevices }],
+    reports: [{
+      file: job.file, text: read.text ?? '', problem: read.problem, decoding: read.decoding, layers: read.layers,
+      problems: read.problems ? [...(job.problems ?? []), ...read.problems] : job.problems,
+      generatedTime: job.generatedTime ?? read.generatedTime, mfaDevices: job.mfaDevices,
+    }],
     now,
     params: setup.params,
     userPolicies: setup.userPolicies?.modules,

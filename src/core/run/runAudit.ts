@@ -55,8 +55,8 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
   let failing: boolean;
   let findingCount: number;
   const jobs = Math.min(request.jobs ?? 1, request.reports.length);
-  // The editor's text is never handed to workers: they read files.
-  if (jobs > 1 && request.reports.every((report) => report.text === undefined)) {
+  // The editor's text and standard input are never handed to workers: they read files.
+  if (jobs > 1 && request.reports.every((report) => report.text === undefined && report.bytes === undefined)) {
     const streamed = framework === undefined ? request.stream : undefined;
     const output = streamed ? new StreamedOutput(streamed) : undefined;
     let batch;

@@ -18,6 +18,11 @@ export interface ReportRequest {
   file: string;
   /** The text when the caller already holds it (an editor buffer): the file is then not read, only its sidecar. */
   text?: string;
+  /**
+   * The bytes when the caller already read them (standard input, `credcheck check -`: at most maxReportBytes + 1, so
+   * more is refused as too large): no file and no sidecar is read; they are unwrapped and decoded as a file's would be.
+   */
+  bytes?: Uint8Array;
   /** The metadata when the caller already has it (the editor's own record of a fetch): the sidecar is then not read. */
   metadata?: { generatedTime?: string; mfaDevices?: MfaDevice[] | null };
 }
