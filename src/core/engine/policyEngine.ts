@@ -43,17 +43,17 @@ export class PolicyEngine {
   static async load(wasm: Uint8Array, maxMemoryMib = MAX_MEMORY_MIB): Promise<PolicyEngine> {
     // The builtins read the engine's current evaluation time, so one loaded instance serves many evaluations.
     const clock = { engine: undefined as PolicyEngine | undefined };
-    const builtins = {
+    const builtins = undefinedOnError({
       ...createTimeBuiltins(() => clock.engine!.evaluationTime),
       // The embedded compiler renames every sprintf call to this (compiler/sprintf.go): the SDK's own sprintf is
       // sprintf-js, not Go's fmt, and the SDK consults its own builtins first.
-      [HOST_SPRINTF]: (format: string, values: unknown[]) => regoSprintf(format, values),
+      [HOST_SPRINTF]: (format: unknown, values: unknown) => regoSprintf(format as string, values as unknown[]),
       // What the compiler turns print() into (compiler/print.go). Void in OPA: the wasm ignores the value.
       [INTERNAL_PRINT]: (operands: unknown) => {
         clock.engine!.prints.capture(operands);
         return true;
       },
-    };
+    });
     // Capped: a runaway policy fails with an out-of-memory error instead of taking the host with it.
     // Reserved up front (initial = maximum), not grown: OPA's allocator grows the memory one 64 KiB page at a time, and
     // every growth makes V8 account a new external buffer and collect garbage; a 5,000-user report grew ~3,400 times
@@ -164,6 +164,28 @@ export class PolicyEngine {
     const instance = this.policy.wasmInstance;
     return ('instance' in instance ? instance.instance : instance).exports as unknown as OpaExports;
   }
+}
+
+/**
+ * Host builtins as OPA runs them with strict builtin errors off (its default, and what `opa eval` and `opa test` do):
+ * a builtin that fails on its arguments (`time.parse_rfc3339_ns(null)`, a leap second, an unknown time zone) makes
+ * that one expression undefined, and the rest of the rule and the policy go on. A throw would instead unwind through
+ * the wasm and fail the whole entrypoint, every finding of the rule with it. Returning `undefined` makes the SDK hand
+ * the wasm a null address, which the compiled policy reads as an undefined call (OPA's wasm ABI).
+ */
+export function undefinedOnError(builtins: Record<string, (...args: unknown[]) => unknown>): Record<string, (...args: unknown[]) => unknown> {
+  return Object.fromEntries(
+    Object.entries(builtins).map(([name, builtin]) => [
+      name,
+      (...args: unknown[]) => {
+        try {
+          return builtin(...args);
+        } catch {
+          return undefined;
+        }
+      },
+    ]),
+  );
 }
 
 /**
