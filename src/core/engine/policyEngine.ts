@@ -43,17 +43,20 @@ export class PolicyEngine {
   static async load(wasm: Uint8Array, maxMemoryMib = MAX_MEMORY_MIB): Promise<PolicyEngine> {
     // The builtins read the engine's current evaluation time, so one loaded instance serves many evaluations.
     const clock = { engine: undefined as PolicyEngine | undefined };
-    const builtins = undefinedOnError({
-      ...createTimeBuiltins(() => clock.engine!.evaluationTime),
-      // The embedded compiler renames every sprintf call to this (compiler/sprintf.go): the SDK's own sprintf is
-      // sprintf-js, not Go's fmt, and the SDK consults its own builtins first.
-      [HOST_SPRINTF]: (format: unknown, values: unknown) => regoSprintf(format as string, values as unknown[]),
-      // What the compiler turns print() into (compiler/print.go). Void in OPA: the wasm ignores the value.
+    const builtins = {
+      ...undefinedOnError({
+        ...createTimeBuiltins(() => clock.engine!.evaluationTime),
+        // The embedded compiler renames every sprintf call to this (compiler/sprintf.go): the SDK's own sprintf is
+        // sprintf-js, not Go's fmt, and the SDK consults its own builtins first.
+        [HOST_SPRINTF]: (format: unknown, values: unknown) => regoSprintf(format as string, values as unknown[]),
+      }),
+      // What the compiler turns print() into (compiler/print.go). Void in OPA: the wasm ignores the value. Not under
+      // undefinedOnError: an undefined print would make its rule undefined, which a print never does.
       [INTERNAL_PRINT]: (operands: unknown) => {
         clock.engine!.prints.capture(operands);
         return true;
       },
-    });
+    };
     // Capped: a runaway policy fails with an out-of-memory error instead of taking the host with it.
     // Reserved up front (initial = maximum), not grown: OPA's allocator grows the memory one 64 KiB page at a time, and
     // every growth makes V8 account a new external buffer and collect garbage; a 5,000-user report grew ~3,400 times

@@ -26,7 +26,7 @@ const NS_PER_MS = 1_000_000n;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** A builtin failure: OPA would make the call undefined/error; the SDK turns a throw into an evaluation error. */
+/** A builtin failure on its arguments: the engine makes the call undefined, as OPA does (policyEngine.ts undefinedOnError). */
 export class TimeBuiltinError extends Error {}
 
 /** Exact JSON integer text for the wasm heap (see the module comment). */
