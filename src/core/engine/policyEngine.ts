@@ -44,11 +44,14 @@ export class PolicyEngine {
     // The builtins read the engine's current evaluation time, so one loaded instance serves many evaluations.
     const clock = { engine: undefined as PolicyEngine | undefined };
     const builtins = {
-      ...createTimeBuiltins(() => clock.engine!.evaluationTime),
-      // The embedded compiler renames every sprintf call to this (compiler/sprintf.go): the SDK's own sprintf is
-      // sprintf-js, not Go's fmt, and the SDK consults its own builtins first.
-      [HOST_SPRINTF]: (format: string, values: unknown[]) => regoSprintf(format, values),
-      // What the compiler turns print() into (compiler/print.go). Void in OPA: the wasm ignores the value.
+      ...undefinedOnError({
+        ...createTimeBuiltins(() => clock.engine!.evaluationTime),
+        // The embedded compiler renames every sprintf call to this (compiler/sprintf.go): the SDK's own sprintf is
+        // sprintf-js, not Go's fmt, and the SDK consults its own builtins first.
+        [HOST_SPRINTF]: (format: unknown, values: unknown) => regoSprintf(format as string, values as unknown[]),
+      }),
+      // What the compiler turns print() into (compiler/print.go). Void in OPA: the wasm ignores the value. Not under
+      // undefinedOnError: an undefined print would make its rule undefined, which a print never does.
       [INTERNAL_PRINT]: (operands: unknown) => {
         clock.engine!.prints.capture(operands);
         return true;
@@ -164,6 +167,28 @@ export class PolicyEngine {
     const instance = this.policy.wasmInstance;
     return ('instance' in instance ? instance.instance : instance).exports as unknown as OpaExports;
   }
+}
+
+/**
+ * Host builtins as OPA runs them with strict builtin errors off (its default, and what `opa eval` and `opa test` do):
+ * a builtin that fails on its arguments (`time.parse_rfc3339_ns(null)`, a leap second, an unknown time zone) makes
+ * that one expression undefined, and the rest of the rule and the policy go on. A throw would instead unwind through
+ * the wasm and fail the whole entrypoint, every finding of the rule with it. Returning `undefined` makes the SDK hand
+ * the wasm a null address, which the compiled policy reads as an undefined call (OPA's wasm ABI).
+ */
+export function undefinedOnError(builtins: Record<string, (...args: unknown[]) => unknown>): Record<string, (...args: unknown[]) => unknown> {
+  return Object.fromEntries(
+    Object.entries(builtins).map(([name, builtin]) => [
+      name,
+      (...args: unknown[]) => {
+        try {
+          return builtin(...args);
+        } catch {
+          return undefined;
+        }
+      },
+    ]),
+  );
 }
 
 /**

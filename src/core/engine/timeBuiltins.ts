@@ -26,7 +26,7 @@ const NS_PER_MS = 1_000_000n;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** A builtin failure: OPA would make the call undefined/error; the SDK turns a throw into an evaluation error. */
+/** A builtin failure on its arguments: the engine makes the call undefined, as OPA does (policyEngine.ts undefinedOnError). */
 export class TimeBuiltinError extends Error {}
 
 /** Exact JSON integer text for the wasm heap (see the module comment). */
@@ -35,8 +35,20 @@ function exactInteger(value: bigint): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
+/** OPA's nanosecond values are Go int64s: a time or duration outside these is an error in OPA (undefined call). */
+const MIN_NS = -(2n ** 63n);
+const MAX_NS = 2n ** 63n - 1n;
+
+/** A nanosecond result, or OPA's error for one that does not fit an int64 (before 1677-09-21, after 2262-04-11). */
+function inNsRange(ns: bigint, name: string): bigint {
+  if (ns < MIN_NS || ns > MAX_NS) throw new TimeBuiltinError(`${name}: time outside of valid range`);
+  return ns;
+}
+
 function toBigNs(value: unknown, name: string): bigint {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new TimeBuiltinError(`${name}: operand must be a number of nanoseconds`);
+  // A double at or past 2^63 cannot be an int64 (OPA rejects it); -2^63 itself is exact.
+  if (value >= 2 ** 63 || value < -(2 ** 63)) throw new TimeBuiltinError(`${name}: operand is outside the int64 nanosecond range`);
   // Recover the microsecond the caller most likely meant (see the module comment).
   return BigInt(Math.round(value / 1000)) * 1000n;
 }
@@ -93,10 +105,18 @@ function utcNs(year: number, month: number, day: number, hour: number, minute: n
 
 function fractionToNs(fraction: string | undefined): bigint {
   if (!fraction) return 0n;
+  // Digits past the ninth are dropped, never rounded (Go's parseNanoseconds).
   return BigInt((fraction + '000000000').slice(0, 9));
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+/**
+ * What Go's time.Parse(time.RFC3339, ...) accepts, as OPA calls it (checked against opa eval in
+ * test/unit/differential/hostBuiltinEdges.test.ts): upper-case `T` and `Z` only; a fraction after `.` or `,` of any
+ * length, truncated to nanoseconds; an offset `±hh:mm` with hh up to 24 and mm up to 60 (Go's general parser allows
+ * "24 hours or 60 minutes" as some people write them); no leap second (`:60`), no hour 24. OPA then rejects a time
+ * whose nanoseconds do not fit an int64.
+ */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
 export function parseRfc3339Ns(text: string): bigint {
   const match = RFC3339.exec(text);
@@ -106,8 +126,13 @@ export function parseRfc3339Ns(text: string): bigint {
   if (fields[1] < 1 || fields[1] > 12 || fields[2] < 1 || fields[2] > daysIn(fields[0], fields[1]) || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) {
     throw new TimeBuiltinError(`time.parse_rfc3339_ns: "${text}" is out of range`);
   }
-  const offset = /^[Zz]$/.test(zone!) ? 0 : (zone!.startsWith('-') ? -1 : 1) * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4, 6)));
-  return utcNs(...fields, fractionToNs(frac), offset);
+  let offset = 0;
+  if (zone !== 'Z') {
+    const [offsetHours, offsetMinutes] = [Number(zone!.slice(1, 3)), Number(zone!.slice(4, 6))];
+    if (offsetHours > 24 || offsetMinutes > 60) throw new TimeBuiltinError(`time.parse_rfc3339_ns: "${text}" has an out of range offset`);
+    offset = (zone!.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  }
+  return inNsRange(utcNs(...fields, fractionToNs(frac), offset), 'time.parse_rfc3339_ns');
 }
 
 function daysIn(year: number, month: number): number {
@@ -211,7 +236,7 @@ export function parseWithLayout(layoutArgument: string, value: string): bigint {
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     throw new TimeBuiltinError(`time.parse_ns: "${value}" is out of range`);
   }
-  return utcNs(year, month, day, hour, minute, second, fraction, offset);
+  return inNsRange(utcNs(year, month, day, hour, minute, second, fraction, offset), 'time.parse_ns');
 }
 
 const DURATION_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
@@ -238,7 +263,8 @@ export function parseDurationNs(text: string): bigint {
     total += whole + fraction;
     rest = rest.slice(match[0].length);
   }
-  return sign * total;
+  // Go's ParseDuration: an int64 of nanoseconds, so -2^63 is the one value whose magnitude exceeds the maximum.
+  return inNsRange(sign * total, 'time.parse_duration_ns');
 }
 
 /** Go's Time.AddDate in UTC: overflowing days and months normalise (Jan 31 + 1 month = Mar 2 or 3). */
@@ -249,7 +275,7 @@ export function addDate(ns: bigint, years: number, months: number, days: number)
   const shifted = new Date(0);
   shifted.setUTCFullYear(date.getUTCFullYear() + years, date.getUTCMonth() + months, date.getUTCDate() + days);
   shifted.setUTCHours(date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds());
-  return BigInt(shifted.getTime()) * NS_PER_MS + remainder;
+  return inNsRange(BigInt(shifted.getTime()) * NS_PER_MS + remainder, 'time.add_date');
 }
 
 /** OPA's time.diff (after icza/gox): [years, months, days, hours, minutes, seconds] between two instants, order-free. */

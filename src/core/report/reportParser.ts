@@ -5,7 +5,7 @@ import { DamagedRow, leadingCells, setAsideDamagedRows } from './damagedRows';
 import { decodeReportText, DecodedReportText, decodingProblems } from './reportDecoding';
 import { columnKind, CURRENT_COLUMNS, isSpecialValue, layoutOf, LEGACY16_COLUMNS, REQUIRED_COLUMNS } from './columns';
 import { conversionCommand, HOW_TO_GET_A_REPORT } from './reportFormats';
-import { parseReportTime } from './timeValues';
+import { explainBadReportTime, parseReportTime } from './timeValues';
 
 /**
  * Reads a credential report as AWS writes it and as it is found in the wild (realworld/README.md): by header name,
@@ -478,8 +478,9 @@ function checkRow(row: ReportRow, file: string, problems: ReportProblem[], first
     if (isSpecialValue(text)) continue;
     if (kind === 'boolean' && !/^(true|false)$/i.test(text)) {
       problems.push({ ...at(column), severity: 'warning', code: 'bad-boolean', message: `${column} is "${shorten(text)}", not true or false; read as unknown (null)` });
-    } else if (kind === 'time' && !parseReportTime(text)) {
-      problems.push({ ...at(column), severity: 'warning', code: 'bad-time', message: `${column} is "${shorten(text)}", not an ISO 8601 time; read as unknown (null)` });
+    } else if (kind === 'time') {
+      const reason = explainBadReportTime(text);
+      if (reason) problems.push({ ...at(column), severity: 'warning', code: 'bad-time', message: `${column} is "${shorten(text)}": ${reason}; read as unknown (null)` });
     }
   }
 

@@ -262,12 +262,26 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
   }
 
   if (options.userPolicies && options.userPolicies.length > 0) {
-    await auditUserPolicies(options, reports, data, findings, policyProblems, prints);
+    await auditUserPolicies(options, reports, data, findings, policyProblems, prints, bundledCheckIds(options, catalog));
   }
 
   const all = options.suppressions ? applySuppressions(findings, options.suppressions, now) : findings;
   all.sort(compareFindings);
   return { reports, findings: all, policyProblems, catalog, prints };
+}
+
+/**
+ * The ids of the bundled checks, taken whether or not they run: a user policy answering as `root-mfa` would put its
+ * findings under a bundled check's name, mapping, documentation and suppressions, so those ids are not a user's to use.
+ */
+function bundledCheckIds(options: AuditOptions, catalog: CatalogEntry[]): ReadonlySet<string> {
+  if (catalog.length > 0) return new Set(catalog.map((entry) => entry.id));
+  try {
+    return new Set((options.bundled ?? loadBundledPolicies()).checks.map((entry) => entry.id));
+  } catch {
+    // No bundle built (bundledChecks: false in a checkout that was never built): no bundled check can be impersonated.
+    return new Set();
+  }
 }
 
 /** The selected bundled checks on one report, in-process. One check failing at run time does not stop the others. */
@@ -322,6 +336,7 @@ async function auditUserPolicies(
   findings: Finding[],
   policyProblems: PolicyProblem[],
   prints: ReportPrint[],
+  reservedIds: ReadonlySet<string>,
 ): Promise<void> {
   const modules = options.userPolicies!;
   const compiler = options.compiler;
@@ -364,7 +379,7 @@ async function auditUserPolicies(
     }
     reports.forEach((report, index) => {
       const unitFindings: Finding[] = [];
-      collect(results[index]!, compiled, report, unitFindings, policyProblems);
+      collect(results[index]!, compiled, report, unitFindings, policyProblems, reservedIds);
       cache?.storeUnitFindings(report.file, unit, unitFindings);
       for (const finding of unitFindings) findings.push(finding);
       // A print without a location (a policy built by a native opa) is at least named after the unit's own file.
@@ -437,9 +452,17 @@ function collect(
   report: AuditedReport,
   findings: Finding[],
   policyProblems: PolicyProblem[],
+  reservedIds: ReadonlySet<string> = new Set(),
 ): void {
   for (const [entrypoint, document] of Object.entries(raw)) {
     const metadata = describePackage(entrypoint, description);
+    if (reservedIds.has(metadata.id)) {
+      addProblem(policyProblems, {
+        ...problemForPackage(metadata.file, metadata.line, '', 'policy-contract'),
+        message: `${entrypoint.replace(/\//g, '.')}: check id "${metadata.id}" is the id of a bundled check; its results are not reported (give the package its own METADATA custom.id)`,
+      });
+      continue;
+    }
     const mapped = mapPackageResult(document, { packagePath: entrypoint, metadata, rules: description.rules, input: report.input, parsed: report.parsed });
     // Not push(...): spreading a six-figure array as arguments overflows the stack.
     for (const finding of mapped.findings) findings.push(finding);

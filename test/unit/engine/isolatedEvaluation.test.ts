@@ -9,6 +9,8 @@ import { RegoModule } from '../../../src/core/compiler/regoCompiler';
 import { hasNativeOpa, OpaCompilerForTests } from './opaCompilerForTests';
 
 const REPORT = 'user,arn,mfa_active\nalice,arn:aws:iam::111122223333:user/alice,false\n';
+/** Two definitions of a function giving different values: an eval_conflict_error in OPA too, not a builtin error. */
+const CONFLICT = 'package conflict\nimport rego.v1\nf(u) := 1 if u.user\nf(u) := 2 if u.user\ndeny contains "x" if {\n  some u in input.users\n  f(u) > 0\n}\n';
 
 describe('user policies run isolated in a worker', function () {
   before(function () {
@@ -56,17 +58,29 @@ describe('user policies run isolated in a worker', function () {
     assert.match(result.policyProblems[0]!.message, /^policy big\/alloc\.rego: rule big\.deny \(big\/alloc\.rego:3\) stopped by the 32 MiB wasm memory limit/);
   });
 
-  it('reports a builtin failing at run time against the policy', async () => {
+  it('a builtin failing at run time makes only its expression undefined, as OPA does (strict builtin errors off)', async () => {
     const result = await auditReports({
       reports: [{ file: 'r.csv', text: REPORT }],
       now: new Date('2024-01-01T00:00:00Z'),
       bundledChecks: false,
       compiler: new OpaCompilerForTests(),
-      userPolicies: [{ file: 'bad/time.rego', source: 'package badtime\nimport rego.v1\ndeny contains "x" if {\n  time.parse_duration_ns("soon") > 0\n}\n' }],
+      userPolicies: [{ file: 'bad/time.rego', source: 'package badtime\nimport rego.v1\ndeny contains "kept" if true\ndeny contains "x" if {\n  time.parse_duration_ns("soon") > 0\n}\n' }],
+    });
+    assert.deepEqual(result.policyProblems, []);
+    assert.deepEqual(result.findings.map((f) => f.message), ['kept']);
+  });
+
+  it('reports a failure at run time (conflicting function values) against the policy', async () => {
+    const result = await auditReports({
+      reports: [{ file: 'r.csv', text: REPORT }],
+      now: new Date('2024-01-01T00:00:00Z'),
+      bundledChecks: false,
+      compiler: new OpaCompilerForTests(),
+      userPolicies: [{ file: 'bad/conflict.rego', source: CONFLICT }],
     });
     assert.equal(result.findings.length, 0);
     assert.equal(result.policyProblems.length, 1);
-    assert.match(result.policyProblems[0]!.message, /^policy bad\/time\.rego: rule badtime\.deny \(bad\/time\.rego:3\) failed: .*invalid duration "soon"/);
+    assert.match(result.policyProblems[0]!.message, /^policy bad\/conflict\.rego: rule conflict\.deny \(bad\/conflict\.rego:5\) failed: .*conflict/);
   });
 
   it('gives time.now_ns the evaluation time, not the wall clock', async () => {

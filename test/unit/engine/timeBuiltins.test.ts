@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { addDate, createTimeBuiltins, parseDurationNs, parseRfc3339Ns, parseWithLayout, TIME_BUILTIN_NAMES } from '../../../src/core/engine/timeBuiltins';
+import { addDate, createTimeBuiltins, parseDurationNs, parseRfc3339Ns, parseWithLayout, TIME_BUILTIN_NAMES, TimeBuiltinError } from '../../../src/core/engine/timeBuiltins';
 
 const text = (value: unknown) => new TextDecoder().decode(value as ArrayBuffer);
 
@@ -23,6 +23,21 @@ describe('time builtins', () => {
     assert.equal(parseRfc3339Ns('1969-12-31T23:59:59Z'), -1000000000n);
     assert.throws(() => parseRfc3339Ns('2024-02-30T00:00:00Z'), /out of range/);
     assert.throws(() => parseRfc3339Ns('2024-01-02 03:04:05Z'), /cannot parse/);
+  });
+
+  it('accepts what Go\'s RFC 3339 parser accepts and refuses what OPA refuses (int64 nanoseconds, leap seconds)', () => {
+    // Values checked against opa eval (test/unit/differential/hostBuiltinEdges.test.ts runs the whole table).
+    assert.equal(parseRfc3339Ns('2024-01-01T00:00:00,5Z'), 1704067200500000000n);
+    assert.equal(parseRfc3339Ns('2024-01-01T00:00:00.1234567891Z'), 1704067200123456789n);
+    assert.equal(parseRfc3339Ns('2024-01-01T00:00:00+24:00'), 1703980800000000000n);
+    assert.equal(parseRfc3339Ns('1677-09-21T00:12:43.145224192Z'), -(2n ** 63n));
+    assert.equal(parseRfc3339Ns('2262-04-11T23:47:16.854775807Z'), 2n ** 63n - 1n);
+    for (const text of ['2262-04-11T23:47:16.854775808Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59', '2015-06-30T23:59:60Z', '2024-01-01T00:00:00+25:00', '2024-01-01t00:00:00Z', '2024-01-01T00:00:00z']) {
+      assert.throws(() => parseRfc3339Ns(text), TimeBuiltinError, text);
+    }
+    assert.throws(() => parseDurationNs('2562048h'), /outside of valid range/);
+    assert.throws(() => addDate(0n, 293, 0, 0), /outside of valid range/);
+    assert.throws(() => builtins['time.date']!(1e19), /int64/);
   });
 
   it('parses Go layouts and durations', () => {

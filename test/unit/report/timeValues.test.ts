@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ageInDays, formatUtcTime, parseReportTime } from '../../../src/core/report/timeValues';
+import { ageInDays, explainBadReportTime, formatUtcTime, parseReportTime } from '../../../src/core/report/timeValues';
 
 describe('report times', () => {
   it('reads every form found in reports as the same UTC instant', () => {
@@ -37,6 +37,41 @@ describe('report times', () => {
   it('keeps years before 100 and the Unix epoch as written', () => {
     assert.equal(parseReportTime('1970-01-01T00:00:00+00:00')?.epochMs, 0);
     assert.equal(parseReportTime('0099-05-01T00:00:00Z')?.iso, '0099-05-01T00:00:00Z');
+  });
+
+  it('takes years 0001-9999, written and in UTC after the offset, and offsets up to 23:59 (issue 15 class 6)', () => {
+    const accepted: [string, string][] = [
+      ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+      ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59Z'],
+      ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+      ['0001-01-01T23:59:00+23:59', '0001-01-01T00:00:00Z'],
+      ['9999-12-31T00:00:59-23:59', '9999-12-31T23:59:59Z'],
+      ['2024-06-01T12:00:00-23:59', '2024-06-02T11:59:00Z'],
+    ];
+    for (const [text, iso] of accepted) {
+      assert.equal(parseReportTime(text)?.iso, iso, text);
+      assert.equal(explainBadReportTime(text), undefined, text);
+    }
+    const refused: [string, RegExp][] = [
+      ['9999-12-31T23:59:59-23:59', /in UTC \(after the offset -23:59\) it falls outside the years 0001-9999/],
+      ['9999-12-31T23:59:59-00:01', /outside the years 0001-9999/],
+      ['0001-01-01T00:00:00+00:01', /in UTC \(after the offset \+00:01\) it falls outside the years 0001-9999/],
+      ['0001-01-01T00:00:00+01', /after the offset \+01:00\)/],
+      ['0000-01-01T00:00:00+14:00', /year 0000 is outside the years 0001-9999/],
+      ['0000-12-31T23:00:00-02:00', /year 0000/],
+      ['2015-06-30T23:59:60Z', /a leap second \(:60\) cannot be represented/],
+      ['2024-02-30T00:00:00Z', /day 30 does not exist in 2024-02/],
+      ['2023-02-29T00:00:00Z', /day 29 does not exist in 2023-02/],
+      ['2024-01-01T24:00:00Z', /24:00:00 is not a time of day/],
+      ['2024-01-01T00:00:00+24:00', /the offset \+24:00 is outside -23:59\.\.\+23:59 \(RFC 3339\)/],
+      ['2024-01-01T00:00:00-00:60', /the offset -00:60 is outside/],
+      ['2024-13-01T00:00:00Z', /month 13 does not exist/],
+      ['yesterday', /not an ISO 8601 time/],
+    ];
+    for (const [text, reason] of refused) {
+      assert.equal(parseReportTime(text), null, text);
+      assert.match(explainBadReportTime(text)!, reason, text);
+    }
   });
 
   it('measures ages in exact fractional days, negative in the future', () => {

@@ -29,7 +29,11 @@ const HEAVY: RegoModule = {
   source: 'package custom.heavy\nimport rego.v1\ndeny contains "many" if {\n  total := count([x | some u in input.users; some x in numbers.range(1, 2000000); x % 7 == u.line])\n  total < 0\n}\n',
 };
 const SYNTAX_ERROR: RegoModule = { file: 'policies/broken.rego', source: 'package custom.broken\nimport rego.v1\ndeny contains "x" if {\n  input.users[_].user ==\n' };
-const RUNTIME_ERROR: RegoModule = { file: 'policies/duration.rego', source: 'package custom.duration\nimport rego.v1\ndeny contains "x" if {\n  time.parse_duration_ns("soon") > 0\n}\n' };
+/** Conflicting function values fail the rule at run time (a builtin error would only make its call undefined). */
+const RUNTIME_ERROR: RegoModule = {
+  file: 'policies/conflict.rego',
+  source: 'package custom.conflict\nimport rego.v1\nf(u) := 1 if u.user\nf(u) := 2 if u.user\ndeny contains "x" if {\n  some u in input.users\n  f(u) > 0\n}\n',
+};
 
 /** A compiler that counts what it compiles (file lists), to see which units an edit recompiles. */
 class CountingCompiler implements RegoCompiler {
@@ -69,9 +73,9 @@ describe('workspace policies are isolated per file', function () {
     assert.deepEqual(goodFindings(result.findings), [['alice', false]]);
     assert.equal(result.policyProblems.length, 1, JSON.stringify(result.policyProblems));
     const [problem] = result.policyProblems;
-    assert.equal(problem!.file, 'policies/duration.rego');
-    assert.equal(problem!.line, 3);
-    assert.match(problem!.message, /^policy policies\/duration\.rego: rule custom\.duration\.deny \(policies\/duration\.rego:3\) failed: .*invalid duration "soon"/);
+    assert.equal(problem!.file, 'policies/conflict.rego');
+    assert.equal(problem!.line, 5);
+    assert.match(problem!.message, /^policy policies\/conflict\.rego: rule custom\.conflict\.deny \(policies\/conflict\.rego:5\) failed: .*conflict/);
   });
 
   it('stops an endless loop at the time limit, names the rule, and keeps the other policy\'s findings', async () => {
