@@ -7,7 +7,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { RegoModule } from '../core/compiler/regoCompiler';
 import { parseReportTime } from '../core/report/timeValues';
-import { parseSuppressions, Suppression, SuppressionFileError } from '../core/run/suppressions';
+import { parseSuppressions, Suppression, SUPPRESSION_LIMITS, SuppressionFileError } from '../core/run/suppressions';
 import { CliIo, UsageError } from './io';
 
 /** `--now`: an ISO 8601 time, 'report' (the reports' generation time) where allowed, or the wall clock read once here. */
@@ -30,6 +30,11 @@ function readInput(io: CliIo, file: string, what: string): string {
 /** The suppressions file, or the located error that makes it unusable (printed, exit 2: suppressing at random is worse). */
 export function readSuppressions(io: CliIo, file: string): Suppression[] | SuppressionFileError {
   try {
+    // Refused before it is read: a suppressions file far over its limit is not worth holding in memory.
+    const size = statSync(resolve(io.cwd, file), { throwIfNoEntry: false })?.size ?? 0;
+    if (size > SUPPRESSION_LIMITS.fileBytes * 4) {
+      return new SuppressionFileError(file, 1, 1, `the file is ${size} bytes, more than the ${SUPPRESSION_LIMITS.fileBytes} a suppressions file may hold`);
+    }
     return parseSuppressions(readInput(io, file, 'suppressions file'), file);
   } catch (error) {
     if (error instanceof SuppressionFileError) return error;

@@ -46,6 +46,12 @@ export const SUPPRESSION_LIMITS = {
   wildcardEntries: 1_000,
   /** Characters of `check` and of `user`. */
   patternLength: 128,
+  /**
+   * Comparison steps wildcard patterns may take over one report (~0.3 s). The index keeps a finding away from the
+   * patterns that cannot match it, but 1,000 patterns that start with `*` still meet every name of their check;
+   * past this budget the wildcard entries stop applying, which shows more findings, never fewer, and says so.
+   */
+  matchSteps: 10_000_000,
 } as const;
 
 /** Whether `YYYY-MM-DD` names a day of the calendar (Date.parse takes 2024-02-30 for March 1st). */
@@ -154,16 +160,34 @@ export function applySuppressions(findings: Finding[], suppressions: Suppression
  * The first half of applySuppressions: findings marked, and which suppressions matched. Split out so reports audited
  * apart (worker threads) can be marked one by one and the unused entries reported once, over all of them.
  */
-export function markSuppressed(findings: Finding[], suppressions: Suppression[], now: Date, meter?: MatchMeter): { findings: Finding[]; used: Set<Suppression> } {
+export function markSuppressed(
+  findings: Finding[],
+  suppressions: Suppression[],
+  now: Date,
+  meter: MatchMeter = { steps: 0 },
+  budget: number = SUPPRESSION_LIMITS.matchSteps,
+): { findings: Finding[]; used: Set<Suppression> } {
   const used = new Set<Suppression>();
   const index = new SuppressionIndex(suppressions.filter((s) => !hasExpired(s, now)));
+  let unmatched = 0;
   const result = findings.map((finding) => {
     if (finding.status === 'skip') return finding;
-    const match = index.find(finding, meter);
-    if (!match) return finding;
+    const withWildcards = meter.steps < budget;
+    const match = index.find(finding, withWildcards ? meter : undefined);
+    if (!match) {
+      if (!withWildcards && index.hasWildcards(finding.check)) unmatched++;
+      return finding;
+    }
     used.add(match);
     return { ...finding, suppressed: { reason: match.reason, expires: match.expires } };
   });
+  const first = suppressions.find((suppression) => /[*?]/.test(suppression.user));
+  if (unmatched > 0 && first) {
+    result.push({
+      check: 'suppression', status: 'warn', severity: 'medium', user: null, arn: null, key: null, file: first.file, line: first.line, column: null, account: null,
+      message: `wildcard suppressions were not tried on ${unmatched} finding(s) of ${findings[0]?.file ?? 'the report'}: matching them took more than ${budget} steps; use fewer patterns that start with a wildcard`,
+    });
+  }
   return { findings: result, used };
 }
 
@@ -214,13 +238,22 @@ export class SuppressionIndex {
     });
   }
 
-  /** The first entry (in file order) that suppresses the finding, or undefined. */
+  /** Whether a finding of this check could be suppressed by a wildcard entry. */
+  hasWildcards(check: string): boolean {
+    return (this.byCheck.get(check)?.prefixLengths.length ?? 0) > 0;
+  }
+
+  /**
+   * The first entry (in file order) that suppresses the finding, or undefined. Without a meter only exact entries are
+   * tried: the caller's budget for wildcard matching is spent.
+   */
   find(finding: Finding, meter?: MatchMeter): Suppression | undefined {
     const entries = this.byCheck.get(finding.check);
     const user = finding.user;
     if (!entries || user === null) return undefined;
     const keyFits = (suppression: Suppression) => suppression.key === null || suppression.key === finding.key;
     let best = entries.exact.get(user)?.find((entry) => keyFits(entry.suppression));
+    if (!meter) return best?.suppression;
     for (const length of entries.prefixLengths) {
       if (length > user.length) continue;
       for (const candidate of entries.globsByPrefix.get(user.slice(0, length)) ?? []) {

@@ -6,9 +6,10 @@
  * The pattern is split at its stars into literal segments (`?` inside a segment is a one-character wildcard). The first
  * segment must match at the start, the last at the end, and each one between is taken at its leftmost place after the
  * one before: a later place never helps, since anything it could let the next segments match, the leftmost one lets
- * them match too. So the name is scanned once from left to right and nothing is ever retried: at most
- * |name| x |longest segment| character comparisons, and consecutive stars cost nothing. Glob libraries (minimatch,
- * picomatch) compile to RegExp and are built for paths (`/`, `**`, braces), so they were not used here.
+ * them match too. So the name is scanned once from left to right and nothing is ever retried; each segment is searched
+ * with Shift-And (below), so the work is linear in the name plus the pattern, and consecutive stars cost nothing.
+ * Glob libraries (minimatch, picomatch) compile to RegExp and are built for paths (`/`, `**`, braces), so they were
+ * not used here.
  */
 
 /** Counts character comparisons, so tests can show the work grows linearly without measuring time. */
@@ -23,12 +24,12 @@ export class UserGlob {
   readonly isWildcard: boolean;
   /** True when the pattern matches every non-empty name (`*`, `**`, `?*`...). */
   readonly matchesEveryone: boolean;
-  private readonly segments: string[];
+  private readonly segments: Segment[];
   private readonly hasStar: boolean;
   private readonly minimumLength: number;
 
   constructor(readonly pattern: string) {
-    this.segments = pattern.split('*');
+    this.segments = pattern.split('*').map((text) => new Segment(text));
     this.hasStar = this.segments.length > 1;
     this.isWildcard = /[*?]/.test(pattern);
     const firstWildcard = pattern.search(/[*?]/);
@@ -39,21 +40,19 @@ export class UserGlob {
 
   matches(name: string, meter?: MatchMeter): boolean {
     const segments = this.segments;
-    if (!this.hasStar) return name.length === this.pattern.length && segmentAt(this.pattern, name, 0, meter);
+    if (!this.hasStar) return name.length === this.minimumLength && segments[0]!.matchesAt(name, 0, meter);
     if (name.length < this.minimumLength) return false;
     const first = segments[0]!;
     const last = segments[segments.length - 1]!;
-    if (!segmentAt(first, name, 0, meter) || !segmentAt(last, name, name.length - last.length, meter)) return false;
+    if (!first.matchesAt(name, 0, meter) || !last.matchesAt(name, name.length - last.length, meter)) return false;
     // The middle segments must fit, in order and without overlapping, between the first and the last.
     let position = first.length;
     const end = name.length - last.length;
     for (let index = 1; index < segments.length - 1; index++) {
       const segment = segments[index]!;
-      if (segment.length === 0) {
-        if (meter) meter.steps++;
-        continue;
-      }
-      const found = leftmost(segment, name, position, end, meter);
+      if (meter) meter.steps++;
+      if (segment.length === 0) continue;
+      const found = segment.leftmost(name, position, end, meter);
       if (found < 0) return false;
       position = found + segment.length;
     }
@@ -61,23 +60,69 @@ export class UserGlob {
   }
 }
 
-/** Whether `segment` (with `?` as any one character) matches `name` at `start`. */
-function segmentAt(segment: string, name: string, start: number, meter?: MatchMeter): boolean {
-  for (let offset = 0; offset < segment.length; offset++) {
-    if (meter) meter.steps++;
-    const expected = segment.charCodeAt(offset);
-    if (expected !== QUESTION_MARK && expected !== name.charCodeAt(start + offset)) return false;
+/**
+ * A literal piece of a pattern between stars, `?` standing for any one character. Its leftmost place in a name is
+ * found with the bit-parallel Shift-And algorithm: one pass over the name, a few word operations per character
+ * (patterns are at most 128 characters, so at most 4 words), whatever the name and the segment hold.
+ */
+class Segment {
+  readonly length: number;
+  private readonly words: number;
+  /** Bit i of a character's mask: the segment's character i is that character or `?`. */
+  private readonly masks = new Map<number, Uint32Array>();
+  /** The mask of a character the segment does not name: only its `?` positions. */
+  private readonly anyMask: Uint32Array;
+
+  constructor(private readonly text: string) {
+    this.length = text.length;
+    this.words = Math.max(1, Math.ceil(text.length / 32));
+    this.anyMask = new Uint32Array(this.words);
+    for (let index = 0; index < text.length; index++) {
+      if (text.charCodeAt(index) === QUESTION_MARK) setBit(this.anyMask, index);
+    }
+    for (let index = 0; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code === QUESTION_MARK) continue;
+      let mask = this.masks.get(code);
+      if (!mask) {
+        mask = Uint32Array.from(this.anyMask);
+        this.masks.set(code, mask);
+      }
+      setBit(mask, index);
+    }
   }
-  return true;
+
+  /** Whether the segment matches `name` at `start` (the caller checked that it fits). */
+  matchesAt(name: string, start: number, meter?: MatchMeter): boolean {
+    for (let offset = 0; offset < this.length; offset++) {
+      if (meter) meter.steps++;
+      const expected = this.text.charCodeAt(offset);
+      if (expected !== QUESTION_MARK && expected !== name.charCodeAt(start + offset)) return false;
+    }
+    return true;
+  }
+
+  /** The first position from `from` where the segment matches and ends by `end`, or -1. */
+  leftmost(name: string, from: number, end: number, meter?: MatchMeter): number {
+    // Bit i of state: the last i + 1 characters read match the segment's first i + 1.
+    const state = new Uint32Array(this.words);
+    const top = this.words - 1;
+    const lastBit = 1 << ((this.length - 1) % 32);
+    for (let position = from; position < end; position++) {
+      if (meter) meter.steps += this.words;
+      const mask = this.masks.get(name.charCodeAt(position)) ?? this.anyMask;
+      for (let word = top; word >= 0; word--) {
+        const carry = word > 0 ? state[word - 1]! >>> 31 : 1;
+        state[word] = ((state[word]! << 1) | carry) & mask[word]!;
+      }
+      if (state[top]! & lastBit) return position - this.length + 1;
+    }
+    return -1;
+  }
 }
 
-/** The first position from `from` where `segment` matches and ends by `end`, or -1. */
-function leftmost(segment: string, name: string, from: number, end: number, meter?: MatchMeter): number {
-  for (let start = from; start + segment.length <= end; start++) {
-    if (segmentAt(segment, name, start, meter)) return start;
-  }
-  if (meter) meter.steps++;
-  return -1;
+function setBit(words: Uint32Array, index: number): void {
+  words[index >>> 5]! |= 1 << (index & 31);
 }
 
 const QUESTION_MARK = '?'.charCodeAt(0);

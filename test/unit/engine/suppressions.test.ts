@@ -103,6 +103,17 @@ describe('suppression user patterns', () => {
       }),
       { numRuns: 5000 },
     );
+    // Long segments (several 32-bit words of the bit-parallel search), with names built to match and names that do not.
+    const segment = fc.string({ unit: fc.constantFrom('a', 'b', '?'), minLength: 0, maxLength: 45 });
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 20 }), fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 150 }), (segments, filler, other) => {
+        const pattern = segments.join('*');
+        const built = segments.map((text) => text.replace(/\?/g, filler[0] ?? 'b')).join(filler);
+        assert.equal(new UserGlob(pattern).matches(built), true, `${pattern} on ${built}`);
+        assert.equal(new UserGlob(pattern).matches(other), referenceGlob(pattern).test(other), `${pattern} on ${other}`);
+      }),
+      { numRuns: 3000 },
+    );
     for (const [pattern, name, expected] of [
       ['ci-*', 'ci-deploy', true], ['ci-*', 'ci-', true], ['ci-*', 'deploy-ci', false], ['*-ci', 'deploy-ci', true], ['a?c', 'abc', true],
       ['a?c', 'ac', false], ['*a*a*', 'aa', true], ['*a*a*', 'a', false], ['a*b*a', 'aba', true], ['a*b*a', 'ab', false], ['svc.*', 'svcx', false],
@@ -128,11 +139,13 @@ describe('suppression user patterns', () => {
       assert.ok(steps(`${'*'.repeat(stars * 2)}b`, name) <= 2 * steps(`${'*'.repeat(stars)}b`, name) + 4);
       assert.ok(steps(`${'*a'.repeat(stars * 2)}*b`, 'a'.repeat(400)) <= 2 * steps(`${'*a'.repeat(stars)}*b`, 'a'.repeat(400)) + 4);
     }
-    for (const length of [100, 1000, 10_000]) {
-      for (const pattern of ['*a*a*a*b', '*?*?*?b*', '*aab*']) {
+    for (const length of [1000, 5000, 20_000]) {
+      for (const pattern of ['*a*a*a*b', '*?*?*?b*', '*aab*', `*${'a'.repeat(100)}b*`, `*${'a?'.repeat(50)}b*`]) {
         assert.ok(steps(pattern, 'a'.repeat(length * 2)) <= 2 * steps(pattern, 'a'.repeat(length)) + 8, `${pattern} at ${length}`);
       }
     }
+    // A long segment that almost matches everywhere costs a few word operations per character, not its length.
+    assert.ok(steps(`*${'a'.repeat(100)}b*`, 'a'.repeat(10_000)) < 10_000 * 4 + 300);
     // The whole run: the suppression is tried, matches nothing, and is reported unused.
     const result = applySuppressions([finding('user-mfa', name)], parseSuppressions(`- check: user-mfa\n  user: "${'*'.repeat(22)}b"\n  reason: r\n`, 's.yaml'), new Date('2024-01-01T00:00:00Z'));
     assert.deepEqual(result.map((f) => [f.check, Boolean(f.suppressed)]), [['user-mfa', false], ['suppression', false]]);
@@ -160,6 +173,20 @@ describe('suppression matching at scale', () => {
     // Each team name meets only the patterns sharing its literal prefix ("team-4-" and "team-42-" for team-42-svc):
     // tens of comparisons per finding, where one-by-one matching would make millions.
     assert.ok(meter.steps < 5_000 * 60, `${meter.steps} comparison steps`);
+  });
+
+  it('stops trying wildcard patterns past its step budget, shows every finding unsuppressed and says so', () => {
+    // 1,000 patterns that start with a star all meet every name: the index cannot narrow them down.
+    const entries = Array.from({ length: 1_000 }, (_, index) => entry('user-mfa', `*${'a'.repeat(60)}b${index}*`, index + 1));
+    const findings = Array.from({ length: 5_000 }, (_, index) => ({ ...finding('user-mfa', 'a'.repeat(64)), line: index + 2 }));
+    const meter: MatchMeter = { steps: 0 };
+    const { findings: marked } = markSuppressed(findings, entries, new Date(0), meter);
+    // One finding's worth of patterns past the budget at most (each pattern: 64 characters of two words and a few steps).
+    assert.ok(meter.steps <= SUPPRESSION_LIMITS.matchSteps + 1_000 * 140, `${meter.steps} steps`);
+    assert.equal(marked.filter((f) => f.check === 'user-mfa' && !f.suppressed).length, 5_000);
+    const warning = marked.filter((f) => f.check === 'suppression');
+    assert.deepEqual(warning.map((f) => [f.status, f.file, f.line]), [['warn', 's.yaml', 1]]);
+    assert.match(warning[0]!.message, /^wildcard suppressions were not tried on \d+ finding\(s\) of r\.csv: matching them took more than 10000000 steps/);
   });
 
   it('refuses files over its limits, located where the limit is crossed', () => {
