@@ -11,7 +11,9 @@ const run = (script) => execFileSync(process.execPath, [join(root, 'scripts', sc
 
 if (existsSync(join(root, 'scripts/build-compiler.mjs'))) run('build-compiler.mjs');
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+// jsonc-parser's main entry is a UMD module whose inner requires esbuild cannot follow; its ES module build bundles.
+const alias = { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' };
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root, alias };
 await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
 if (existsSync(join(root, 'src/extension/main.ts'))) {
   await build({ ...common, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });

@@ -9,7 +9,7 @@ import { RegoModule } from '../core/compiler/regoCompiler';
 import { STDIN_FILE } from '../core/report/reportFormats';
 import { ReportRequest } from '../core/run/runModel';
 import { parseReportTime } from '../core/report/timeValues';
-import { parseSuppressions, Suppression, SuppressionFileError } from '../core/run/suppressions';
+import { parseSuppressions, Suppression, SUPPRESSION_LIMITS, SuppressionFileError } from '../core/run/suppressions';
 import { checkOutputTarget, writeFileAtomically } from './atomicFile';
 import { CliIo, UsageError } from './io';
 
@@ -51,6 +51,11 @@ function readInput(io: CliIo, file: string, what: string): string {
 /** The suppressions file, or the located error that makes it unusable (printed, exit 2: suppressing at random is worse). */
 export function readSuppressions(io: CliIo, file: string): Suppression[] | SuppressionFileError {
   try {
+    // Refused before it is read: a suppressions file far over its limit is not worth holding in memory.
+    const size = statSync(resolve(io.cwd, file), { throwIfNoEntry: false })?.size ?? 0;
+    if (size > SUPPRESSION_LIMITS.fileBytes * 4) {
+      return new SuppressionFileError(file, 1, 1, `the file is ${size} bytes, more than the ${SUPPRESSION_LIMITS.fileBytes} a suppressions file may hold`);
+    }
     return parseSuppressions(readInput(io, file, 'suppressions file'), file);
   } catch (error) {
     if (error instanceof SuppressionFileError) return error;

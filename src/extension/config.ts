@@ -3,10 +3,27 @@
  * changes. A rejected value is never applied: its default is, and the problem stays visible (log, a message when it
  * first appears, and the status bar's warning state) until the setting is fixed.
  */
+import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { loadBundledPolicies } from '../core/checks/catalog';
-import { EditorSettings, SETTING_KEYS, SettingKey, SettingsProblem, SettingsVocabulary, settingsVocabulary, validateSettings } from './logic/editorSettings';
+import {
+  EditorSettings,
+  RESTRICTED_SETTING_KEYS,
+  SETTING_KEYS,
+  SettingKey,
+  SettingOrigins,
+  SettingsProblem,
+  SettingsVocabulary,
+  settingsVocabulary,
+  validateSettings,
+  withoutUntrustedWorkspaceValues,
+  WorkspaceSetting,
+} from './logic/editorSettings';
+import { settingsInFile } from './logic/workspaceSettingsFile';
 import { Log, describeError } from './logging';
+
+/** A workspace settings file larger than this is not searched for our keys (it is the repository's, not ours). */
+const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
 
 export class Config implements vscode.Disposable {
   private current: EditorSettings;
@@ -19,11 +36,17 @@ export class Config implements vscode.Disposable {
 
   constructor(private readonly log: Log) {
     this.current = this.read();
-    this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (!event.affectsConfiguration('credcheck')) return;
+    const reread = () => {
       this.current = this.read();
       this.changed.fire(this.current);
-    });
+    };
+    this.subscription = vscode.Disposable.from(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('credcheck')) reread();
+      }),
+      // Trusting the workspace lets its restricted values apply.
+      vscode.workspace.onDidGrantWorkspaceTrust(reread),
+    );
   }
 
   get settings(): EditorSettings {
@@ -39,7 +62,10 @@ export class Config implements vscode.Disposable {
     const section = vscode.workspace.getConfiguration('credcheck');
     const raw: Partial<Record<SettingKey, unknown>> = {};
     for (const key of SETTING_KEYS) raw[key] = section.get(key);
-    const { settings, problems } = validateSettings(raw, this.checkVocabulary());
+    const untrusted = vscode.workspace.isTrusted ? { raw, problems: [] } : this.withoutWorkspaceValues(section, raw);
+    const validated = validateSettings(untrusted.raw, this.checkVocabulary());
+    const settings = validated.settings;
+    const problems = [...untrusted.problems, ...validated.problems];
     for (const problem of problems) this.log.warn(`settings: ${problem.message}`);
     const previous = new Set(this.currentProblems.map((problem) => problem.message));
     this.currentProblems = problems;
@@ -54,6 +80,29 @@ export class Config implements vscode.Disposable {
         });
     }
     return settings;
+  }
+
+  /**
+   * In an untrusted workspace: the raw values without what the workspace set for a restricted setting, and a problem
+   * for each one it set (found through `inspect` and in the workspace's settings files).
+   */
+  private withoutWorkspaceValues(section: vscode.WorkspaceConfiguration, raw: Partial<Record<SettingKey, unknown>>) {
+    const origins: Partial<Record<SettingKey, SettingOrigins>> = {};
+    for (const key of RESTRICTED_SETTING_KEYS) origins[key] = section.inspect(key);
+    const inFiles: WorkspaceSetting[] = [];
+    const read = (uri: vscode.Uri, section?: string) => {
+      // Local files only, read synchronously so the settings stay a plain getter; a remote one is left to VS Code.
+      if (uri.scheme !== 'file') return;
+      try {
+        if (statSync(uri.fsPath).size > MAX_SETTINGS_FILE_BYTES) return;
+        inFiles.push(...settingsInFile(readFileSync(uri.fsPath, 'utf8'), vscode.workspace.asRelativePath(uri, false), section));
+      } catch {
+        // No settings file: nothing set.
+      }
+    };
+    for (const folder of vscode.workspace.workspaceFolders ?? []) read(vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json'));
+    if (vscode.workspace.workspaceFile) read(vscode.workspace.workspaceFile, 'settings');
+    return withoutUntrustedWorkspaceValues(raw, origins, inFiles);
   }
 
   /** The ids and frameworks of the bundled checks, read once (the catalog is small; its wasm is loaded by then anyway). */

@@ -86,6 +86,7 @@ export class ReportAuditor implements vscode.Disposable {
     const metadata = this.metadata.get(key) ?? {};
     const workspacePolicies = await this.policies.workspaceModules();
     const evaluationTime = settings.evaluationTime === 'reportGeneratedTime' && metadata.generatedTime ? new Date(metadata.generatedTime) : this.now(key, document.version);
+    const suppressions = await this.suppressions.load();
     try {
       // The editor's own text and its record of a fetch: the run layer reads neither the file nor its sidecar.
       const run = await runAudit(
@@ -97,9 +98,10 @@ export class ReportAuditor implements vscode.Disposable {
           parameters: { ...settings.thresholds },
           parameterOrigin: 'credcheck.thresholds',
           policies: workspacePolicies,
-          suppressions: await this.suppressions.load(),
+          suppressions,
           checks: enabledChecks(settings.enabledChecks, settings.disabledChecks),
-          settingsProblems: this.config.problems.map(settingsRunProblem),
+          // A suppressions file refused (untrusted workspace, a path leaving the folder) is shown like a rejected setting.
+          settingsProblems: [...this.config.problems, ...this.suppressions.problems].map(settingsRunProblem),
           signal,
         },
         { compiler: this.policies.compiler, audit: this.cache },

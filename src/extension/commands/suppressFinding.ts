@@ -19,6 +19,14 @@ export function suppressFinding({ log, reports, suppressions }: Pick<Services, '
           : undefined
         : reference;
     if (!ref || ref.user === null) return undefined;
+    // Suppressing writes a file the workspace chose: not before the user trusts it (the store refuses too).
+    if (!vscode.workspace.isTrusted) {
+      log.warn(`suppress ${ref.check}: refused, the workspace is not trusted`);
+      void vscode.window.showWarningMessage('IAM credential checks: suppressing a finding writes to the workspace; trust the workspace first.', 'Manage Workspace Trust').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return undefined;
+    }
     const reason =
       answers?.reason ??
       (await vscode.window.showInputBox({

@@ -7,6 +7,7 @@ import { closestNames } from '../../core/text/closestNames';
 import type { CatalogEntry } from '../../core/checks/catalog';
 import { knownFrameworks } from '../../core/checks/compliance';
 import { Severity, SEVERITIES } from '../../core/model';
+import { outsideWorkspaceReason } from './workspacePath';
 
 export interface Thresholds {
   rootRecentUseDays: number;
@@ -64,6 +65,14 @@ export const SETTING_KEYS = [
 ] as const;
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
+
+/**
+ * The settings a workspace may not set until it is trusted (package.json `restrictedConfigurations` lists the same):
+ * each decides what runs (check lists, thresholds, the evaluation time, policy folders, the opa binary), what is shown
+ * (the severity filter), what is read or where a file is written (the suppressions file), or where credentials go (the
+ * fetch endpoint and region). Only the framework, which merely labels findings, is left to the workspace.
+ */
+export const RESTRICTED_SETTING_KEYS: readonly SettingKey[] = SETTING_KEYS.filter((key) => key !== 'framework');
 
 /** A rejected setting value: which setting, the value as the user wrote it, and what was used instead. */
 export interface SettingsProblem {
@@ -176,6 +185,15 @@ export function validateSettings(raw: Partial<Record<SettingKey, unknown>>, voca
     return fallback;
   };
 
+  /** A workspace-relative file: an absolute path or a climb out would read and write outside the workspace. */
+  const workspaceFile = (key: SettingKey, fallback: string): string => {
+    const value = text(key, fallback);
+    const outside = outsideWorkspaceReason(value);
+    if (!outside) return value;
+    reject(key, `not inside the workspace folder (${outside})`, fallback);
+    return fallback;
+  };
+
   const defaults = DEFAULT_SETTINGS;
   const endpoint = optionalText('fetch.endpointUrl');
   let fetchEndpointUrl: string | null = null;
@@ -206,7 +224,7 @@ export function validateSettings(raw: Partial<Record<SettingKey, unknown>>, voca
       framework: framework(defaults.framework),
       evaluationTime: oneOf('evaluationTime', ['now', 'reportGeneratedTime'] as const, defaults.evaluationTime),
       policyFolders,
-      suppressionsFile: text('suppressionsFile', defaults.suppressionsFile),
+      suppressionsFile: workspaceFile('suppressionsFile', defaults.suppressionsFile),
       severityFilter: oneOf('severityFilter', SEVERITIES, defaults.severityFilter),
       opaPath: optionalText('opaPath'),
       fetchEndpointUrl,
@@ -214,4 +232,49 @@ export function validateSettings(raw: Partial<Record<SettingKey, unknown>>, voca
     },
     problems,
   };
+}
+
+/** Where VS Code found a setting's value, as `WorkspaceConfiguration.inspect` tells it. */
+export interface SettingOrigins {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/** A restricted setting the workspace sets, and where (a settings file and line, when known). */
+export interface WorkspaceSetting {
+  key: SettingKey;
+  /** `.vscode/settings.json:3`, or a description of the origin. */
+  location: string;
+}
+
+/**
+ * The raw values to validate in an untrusted workspace: a restricted setting that the workspace sets takes the user's
+ * own value instead (or the default), and each one is a problem naming where the workspace set it. VS Code already
+ * drops restricted workspace values it recognises, but not all of them (a value nested as `"credcheck": {...}` is not
+ * matched against the declared keys), so what `inspect` still shows is dropped here; what VS Code dropped is found in
+ * the settings files (`settingsFileEntries`) so the user learns why the repository's settings have no effect.
+ */
+export function withoutUntrustedWorkspaceValues(
+  raw: Partial<Record<SettingKey, unknown>>,
+  origins: Partial<Record<SettingKey, SettingOrigins>>,
+  inFiles: readonly WorkspaceSetting[],
+): { raw: Partial<Record<SettingKey, unknown>>; problems: SettingsProblem[] } {
+  const result = { ...raw };
+  const locations = new Map<SettingKey, string[]>();
+  const add = (key: SettingKey, location: string) => locations.set(key, [...(locations.get(key) ?? []), location]);
+  for (const key of RESTRICTED_SETTING_KEYS) {
+    const origin = origins[key];
+    if (origin && (origin.workspaceValue !== undefined || origin.workspaceFolderValue !== undefined)) {
+      result[key] = origin.globalValue;
+      add(key, origin.workspaceFolderValue !== undefined ? 'the workspace folder settings' : 'the workspace settings');
+    }
+  }
+  for (const entry of inFiles) if (RESTRICTED_SETTING_KEYS.includes(entry.key)) add(entry.key, entry.location);
+  const problems = [...locations].map(([key, where]) => ({
+    setting: `credcheck.${key}`,
+    value: where.join(', '),
+    message: `credcheck.${key} is set by this workspace (${[...new Set(where)].join(', ')}), which is not trusted: that value is ignored until you trust the workspace; your user setting or the default is used`,
+  }));
+  return { raw: result, problems };
 }

@@ -2,8 +2,8 @@
  * Adds an entry to a suppressions file's text, keeping what is already there (comments and order included), so the
  * editor's "suppress" quick fix never rewrites a file people maintain by hand.
  */
-import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
-import { parseSuppressions } from '../../core/run/suppressions';
+import { isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { isCalendarDate, parseSuppressions } from '../../core/run/suppressions';
 
 export interface NewSuppression {
   check: string;
@@ -19,7 +19,10 @@ const HEADER = '# Accepted IAM credential findings: each needs a reason; an expi
 /** Returns the new file text. Throws (a SuppressionFileError) when the existing text is not a valid suppressions file. */
 export function addSuppression(text: string, entry: NewSuppression, file: string): string {
   if (!entry.reason.trim()) throw new Error('a suppression needs a reason');
-  if (entry.expires !== null && !/^\d{4}-\d{2}-\d{2}$/.test(entry.expires)) throw new Error(`expiry must be YYYY-MM-DD, got "${entry.expires}"`);
+  if (entry.expires !== null && !isCalendarDate(entry.expires)) throw new Error(`expiry must be a date (YYYY-MM-DD), got "${entry.expires}"`);
+  // The user comes from the report, which is hostile text: a name with * or ? would be written as a pattern that
+  // suppresses other users (a user named "*", every one of them). Patterns are for people editing the file.
+  if (/[*?]/.test(entry.user)) throw new Error(`the user name "${entry.user}" holds * or ?, which the suppressions file reads as a pattern; add a pattern by hand if that is meant`);
   // Validates the existing file first: a broken file is reported, not silently extended.
   parseSuppressions(text, file);
   const document = parseDocument(text.trim() === '' ? `${HEADER}suppressions: []\n` : text);
@@ -32,12 +35,19 @@ export function addSuppression(text: string, entry: NewSuppression, file: string
   item.reason = entry.reason.trim();
   if (entry.expires !== null) item.expires = entry.expires;
   (list as YAMLSeq).flow = false;
-  (list as YAMLSeq).items.push(document.createNode(item));
+  const node = document.createNode(item) as YAMLMap;
+  // Every text written is double-quoted: a report's user name is never read back as YAML syntax, a number or a date.
+  for (const pair of node.items) {
+    if (isScalar(pair.value) && typeof pair.value.value === 'string') pair.value.type = Scalar.QUOTE_DOUBLE;
+  }
+  (list as YAMLSeq).items.push(node);
   const output = document.toString();
   // The result must read back: the new entry is the last one.
   const parsed = parseSuppressions(output, file);
   const last = parsed[parsed.length - 1];
-  if (!last || last.check !== entry.check || last.user !== entry.user || last.key !== entry.key) throw new Error('the new suppression did not read back');
+  if (!last || last.check !== entry.check || last.user !== entry.user || last.key !== entry.key || last.reason !== item.reason || last.expires !== entry.expires) {
+    throw new Error('the new suppression did not read back');
+  }
   return output;
 }
 

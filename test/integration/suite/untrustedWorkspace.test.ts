@@ -13,6 +13,7 @@ deny contains result if {
 describe('untrusted workspace @untrusted', () => {
   afterEach(async () => {
     await removeIfExists(workspaceUri('policies'));
+    await removeIfExists(workspaceUri('.credcheck'));
     await closeAllEditors();
   });
 
@@ -40,5 +41,25 @@ describe('untrusted workspace @untrusted', () => {
     await api.whenIdle();
     assert.deepStrictEqual(vscode.languages.getDiagnostics(workspaceUri('policies', 'broken.rego')).filter((d) => d.source === 'credcheck-policy'), []);
     assert.strictEqual(api.compilerLoaded(), false);
+  });
+
+  it('neither applies nor writes the workspace suppressions file, and says why @untrusted', async () => {
+    const api = await activateExtension();
+    // A repository's file that would hide every console-user-mfa finding.
+    await vscode.workspace.fs.writeFile(workspaceUri('.credcheck', 'suppressions.yaml'), new TextEncoder().encode('suppressions:\n  - check: console-user-mfa\n    user: "*"\n    reason: hide it\n'));
+    const { document } = await openWorkspaceReport();
+    // The report may still be open from an earlier test, evaluated before the file existed: evaluate it now.
+    await vscode.commands.executeCommand('credcheck.run');
+    await api.whenIdle();
+    const result = api.getResult(document.uri)!;
+    const messages = result.run.settingsProblems.map((problem) => problem.message);
+    assert.ok(messages.some((message) => /suppressions\.yaml is not applied: this workspace is not trusted/.test(message)), `settings problems: ${JSON.stringify(messages)}, suppressed: ${result.findings.filter((f) => f.suppressed).length}`);
+    assert.ok(result.findings.some((finding) => finding.check === 'console-user-mfa'));
+    assert.ok(!result.findings.some((finding) => finding.suppressed), 'a suppression from an untrusted workspace was applied');
+
+    const written = await vscode.commands.executeCommand('credcheck.suppressFinding', { uri: document.uri.toString(), check: 'user-mfa', user: 'ryan_howard', key: null }, { reason: 'r', expires: null });
+    assert.strictEqual(written, undefined);
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri('.credcheck', 'suppressions.yaml')));
+    assert.ok(!text.includes('ryan_howard'), 'the suppress command wrote in an untrusted workspace');
   });
 });

@@ -168,6 +168,15 @@ describe('credcheck check', function () {
       const mfa = (JSON.parse(io.out).findings as { check: string; suppressed?: { reason: string } }[]).filter((f) => f.check === 'console-user-mfa');
       assert.ok(mfa.length > 0);
       for (const f of mfa) assert.deepEqual(f.suppressed, { reason: 'SSO only', expires: null });
+      // Suppressing a check for every user is allowed but never quiet.
+      const warnings = (JSON.parse(io.out).findings as { check: string; status: string; file: string; line: number; message: string }[]).filter((f) => f.check === 'suppression');
+      assert.deepEqual(warnings.map((f) => [f.status, f.file, f.line]), [['warn', 's.yaml', 2]]);
+      assert.match(warnings[0]!.message, /for every user/);
+      // A file far over the size limit is refused before it is read.
+      writeFileSync(join(dir, 'huge.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`.repeat(5));
+      const huge = memoryIo(dir);
+      assert.equal(await main(['check', 'r.csv', '--suppressions', 'huge.yaml'], huge), 2);
+      assert.match(huge.err, /^huge\.yaml:1:1: the file is 5242895 bytes, more than the 1048576 a suppressions file may hold/);
       writeFileSync(join(dir, 'bad.yaml'), 'suppressions:\n  - check: console-user-mfa\n    user: "*"\n');
       const bad = memoryIo(dir);
       assert.equal(await main(['check', 'r.csv', '--suppressions', 'bad.yaml'], bad), 2);

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadBundledPolicies } from '../../../src/core/checks/catalog';
-import { DEFAULT_SETTINGS, MAX_INITIAL_KEY_SETUP_SECONDS, MAX_THRESHOLD_DAYS, SETTING_KEYS, settingsVocabulary } from '../../../src/extension/logic/editorSettings';
+import { DEFAULT_SETTINGS, MAX_INITIAL_KEY_SETUP_SECONDS, MAX_THRESHOLD_DAYS, RESTRICTED_SETTING_KEYS, SETTING_KEYS, settingsVocabulary } from '../../../src/extension/logic/editorSettings';
 
 interface SettingSchema {
   default?: unknown;
@@ -18,6 +18,7 @@ interface SettingSchema {
 describe('settings declared in package.json', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as {
     contributes: { configuration: { properties: Record<string, SettingSchema> } };
+    capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations?: string[] } };
   };
   const properties = manifest.contributes.configuration.properties;
   const vocabulary = settingsVocabulary(loadBundledPolicies().checks);
@@ -47,6 +48,15 @@ describe('settings declared in package.json', () => {
       const schema = properties[`credcheck.thresholds.${key}`]!;
       assert.strictEqual(schema.default, value, key);
       assert.strictEqual(schema.maximum, key.endsWith('Seconds') ? MAX_INITIAL_KEY_SETUP_SECONDS : MAX_THRESHOLD_DAYS, key);
+    }
+  });
+
+  it('keeps the workspace from setting what runs, what is read and where files go until it is trusted', () => {
+    // Without restrictedConfigurations a repository's .vscode/settings.json applies in an untrusted workspace.
+    const restricted = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations ?? [];
+    assert.deepStrictEqual([...restricted].sort(), RESTRICTED_SETTING_KEYS.map((key) => `credcheck.${key}`).sort());
+    for (const name of ['credcheck.suppressionsFile', 'credcheck.enabledChecks', 'credcheck.disabledChecks', 'credcheck.policyFolders', 'credcheck.thresholds.accessKeyRotationDays', 'credcheck.severityFilter']) {
+      assert.ok(restricted.includes(name), name);
     }
   });
 });

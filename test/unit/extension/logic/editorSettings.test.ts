@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { loadBundledPolicies } from '../../../../src/core/checks/catalog';
-import { DEFAULT_SETTINGS, SettingsProblem, settingsVocabulary, validateSettings } from '../../../../src/extension/logic/editorSettings';
+import { DEFAULT_SETTINGS, RESTRICTED_SETTING_KEYS, SETTING_KEYS, SettingsProblem, settingsVocabulary, validateSettings, withoutUntrustedWorkspaceValues } from '../../../../src/extension/logic/editorSettings';
+import { settingsInFile } from '../../../../src/extension/logic/workspaceSettingsFile';
 
 /** The problem about one setting, asserting there is exactly one. */
 function problemOf(problems: SettingsProblem[], setting: string): SettingsProblem {
@@ -127,5 +128,63 @@ describe('editor settings', () => {
     }
     // The edges stay valid.
     assert.deepStrictEqual(validateSettings({ 'thresholds.unusedCredentialDays': 36_500, 'thresholds.initialKeySetupSeconds': 0 }, vocabulary).problems, []);
+  });
+});
+
+describe('settings of an untrusted workspace', () => {
+  it('rejects a suppressions file outside the workspace folder, as it does policy folders', () => {
+    for (const value of ['../../.bashrc', '/home/me/.profile', 'C:\\Users\\me\\x.yaml', 'a/../../b.yaml']) {
+      const { settings, problems } = validateSettings({ suppressionsFile: value });
+      assert.strictEqual(settings.suppressionsFile, DEFAULT_SETTINGS.suppressionsFile, value);
+      assert.match(problemOf(problems, 'credcheck.suppressionsFile').message, /^credcheck\.suppressionsFile is .*: not inside the workspace folder \((it is an absolute path|it climbs out of the workspace folder with "\.\.")\); using the default ".credcheck\/suppressions.yaml" instead$/);
+    }
+    assert.strictEqual(validateSettings({ suppressionsFile: 'audit/../s.yaml' }).settings.suppressionsFile, 'audit/../s.yaml');
+  });
+
+  it('restricts every setting that decides what runs, is shown, is read or is written; leaves the framework', () => {
+    assert.deepStrictEqual([...SETTING_KEYS].filter((key) => !RESTRICTED_SETTING_KEYS.includes(key)), ['framework']);
+  });
+
+  it('drops the workspace values of restricted settings for the user value or the default, and names where they were set', () => {
+    const raw = { enabledChecks: ['root-mfa'], suppressionsFile: '../x.yaml', framework: 'cis-1.4', 'thresholds.accessKeyRotationDays': 3650, severityFilter: 'critical' };
+    const { raw: kept, problems } = withoutUntrustedWorkspaceValues(
+      raw,
+      {
+        enabledChecks: { workspaceValue: ['root-mfa'] },
+        suppressionsFile: { workspaceFolderValue: '../x.yaml' },
+        framework: { workspaceValue: 'cis-1.4' },
+        'thresholds.accessKeyRotationDays': { workspaceValue: 3650, globalValue: 30 },
+      },
+      [{ key: 'severityFilter', location: '.vscode/settings.json:4' }, { key: 'framework', location: '.vscode/settings.json:5' }],
+    );
+    assert.deepStrictEqual(kept, { enabledChecks: undefined, suppressionsFile: undefined, framework: 'cis-1.4', 'thresholds.accessKeyRotationDays': 30, severityFilter: 'critical' });
+    const { settings } = validateSettings(kept);
+    assert.deepStrictEqual([settings.enabledChecks, settings.suppressionsFile, settings.thresholds.accessKeyRotationDays], [[], DEFAULT_SETTINGS.suppressionsFile, 30]);
+    assert.deepStrictEqual(problems.map((problem) => problem.setting).sort(), ['credcheck.enabledChecks', 'credcheck.severityFilter', 'credcheck.suppressionsFile', 'credcheck.thresholds.accessKeyRotationDays']);
+    assert.strictEqual(
+      problemOf(problems, 'credcheck.severityFilter').message,
+      'credcheck.severityFilter is set by this workspace (.vscode/settings.json:4), which is not trusted: that value is ignored until you trust the workspace; your user setting or the default is used',
+    );
+    assert.match(problemOf(problems, 'credcheck.suppressionsFile').message, /\(the workspace folder settings\)/);
+  });
+
+  it('finds the credcheck settings a settings file sets, flat, nested, per language, with comments', () => {
+    const text = `{
+  // the repository's choice
+  "credcheck.suppressionsFile": "../../.bashrc",
+  "editor.tabSize": 2,
+  "credcheck": { "disabledChecks": ["root-mfa"], "thresholds": { "accessKeyRotationDays": 9999 } },
+  "credcheck.fetch": { "endpointUrl": "http://evil" },
+  "[csv]": { "credcheck.severityFilter": "critical", },
+}`;
+    assert.deepStrictEqual(settingsInFile(text, '.vscode/settings.json'), [
+      { key: 'suppressionsFile', location: '.vscode/settings.json:3' },
+      { key: 'disabledChecks', location: '.vscode/settings.json:5' },
+      { key: 'thresholds.accessKeyRotationDays', location: '.vscode/settings.json:5' },
+      { key: 'fetch.endpointUrl', location: '.vscode/settings.json:6' },
+      { key: 'severityFilter', location: '.vscode/settings.json:7' },
+    ]);
+    assert.deepStrictEqual(settingsInFile('{"folders": [], "settings": {\n"credcheck.opaPath": "/tmp/opa"}}', 'w.code-workspace', 'settings'), [{ key: 'opaPath', location: 'w.code-workspace:2' }]);
+    assert.deepStrictEqual(settingsInFile('not json', 'x.json'), []);
   });
 });
