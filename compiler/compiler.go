@@ -124,6 +124,11 @@ func compilePolicy(request Request) (response Response) {
 		return Response{Errors: problems}
 	}
 	projection := inputProjection(compiled)
+	// The copies were compiled with print erased: a print may show a row as it is, so a policy that prints gets the
+	// whole input.
+	if !projection.Whole && containsPrint(parsed) {
+		projection = InputProjection{Whole: true, Reason: "print() shows values whole"}
+	}
 	if problems := resultContract(parsed, sources); len(problems) > 0 {
 		return Response{Errors: problems}
 	}

@@ -35,3 +35,19 @@ func locatePrints(modules []*ast.Module) {
 		})
 	}
 }
+
+// containsPrint: does any module call print()?
+func containsPrint(modules []*ast.Module) bool {
+	found := false
+	for _, module := range modules {
+		ast.WalkExprs(module, func(expr *ast.Expr) bool {
+			if terms, ok := expr.Terms.([]*ast.Term); ok && len(terms) > 0 {
+				if ref, ok := terms[0].Value.(ast.Ref); ok && ref.Equal(ast.Print.Ref()) {
+					found = true
+				}
+			}
+			return found
+		})
+	}
+	return found
+}

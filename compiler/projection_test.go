@@ -14,7 +14,7 @@ func projectionOf(t *testing.T, body string) InputProjection {
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
-	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithEnablePrintStatements(true)
+	compiler := ast.NewCompiler().WithCapabilities(capabilities())
 	compiler.Compile(map[string]*ast.Module{"p.rego": module})
 	if compiler.Failed() {
 		t.Fatalf("compile: %v", compiler.Errors)
@@ -66,7 +66,6 @@ deny contains u.user if { some u in users }`,
 		`deny contains x if { x := [u | u := input.users[_]] }`,
 		`deny contains x if { x := {u.user: u | u := input.users[_]} }`,
 		`deny contains x if { some u in input.users; x := concat(",", [u.user, u[concat("_", ["mfa", "active"])]]) }`,
-		`deny contains "x" if { some u in input.users; print(u) }`,
 		`rows contains u if { some u in input.users }
 deny contains r.user if { some r in rows }`,
 		`deny contains x if { x := count(input.users) with input as {"users": []} }`,
@@ -106,5 +105,13 @@ func TestProjectionFollowsRowsIntoFunctions(t *testing.T) {
 		if got := projectionOf(t, policy); !got.Whole {
 			t.Errorf("%s\n  projected to %q: must keep the whole input", policy, strings.Join(got.Fields, ","))
 		}
+	}
+}
+
+func TestPrintMakesTheWholeInput(t *testing.T) {
+	source := "package p\n\ndeny contains u.user if {\n\tsome u in input.users\n\tprint(u)\n}\n"
+	response := compilePolicy(Request{Modules: []Module{{File: "p.rego", Source: source}}, Schema: new(bool)})
+	if !response.OK || response.Projection == nil || !response.Projection.Whole {
+		t.Fatalf("a policy that prints a row must get the whole input: %+v %+v", response.Projection, response.Errors)
 	}
 }

@@ -58,7 +58,8 @@ func compileCheck(modules []*ast.Module, sources map[string]string, withSchema b
 	return problems
 }
 
-// compiledCopies compiles copies of the modules (print statements kept, as in the wasm build) and returns the
+// compiledCopies compiles copies of the modules (print statements erased: their operands are not type-checked, so
+// `print(input.missing)` prints <undefined> as in OPA) and returns the
 // problems, or on success the compiled modules (for inputProjection).
 func compiledCopies(modules []*ast.Module, sources map[string]string, withSchema bool) ([]Problem, map[string]*ast.Module) {
 	if withSchema && inputSchema == nil {
@@ -74,7 +75,7 @@ func compiledCopies(modules []*ast.Module, sources map[string]string, withSchema
 		}
 		copies[name] = module.Copy()
 	}
-	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithUseTypeCheckAnnotations(true).WithEnablePrintStatements(true)
+	compiler := ast.NewCompiler().WithCapabilities(capabilities()).WithUseTypeCheckAnnotations(true)
 	if withSchema {
 		set := ast.NewSchemaSet()
 		set.Put(ast.SchemaRootRef, inputSchema)

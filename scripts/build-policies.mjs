@@ -182,5 +182,5 @@ const catalog = {
   ...(result.projection ? { projection: result.projection } : {}),
 };
 writeFileSync(join(outDir, 'catalog.json'), `${JSON.stringify(catalog, null, 1)}\n`);
-const projected = result.projection && !result.projection.whole ? `, input projected to ${result.projection.fields.length} row fields` : `, whole input${result.projection?.reason ? ` (${result.projection.reason})` : ''}`;
+const projected = result.projection && !result.projection.whole ? `, input projected to ${result.projection.fields?.length ?? 0} row fields` : `, whole input${result.projection?.reason ? ` (${result.projection.reason})` : ''}`;
 console.log(`build-policies: ${packageCount(entrypoints)} checks (${entrypoints.length} rule entrypoints), ${modules.length} files -> dist/policies/bundle.wasm (${result.wasm.length} bytes) with the ${compilerName} in ${Date.now() - started} ms${projected}`);

@@ -9,7 +9,7 @@
  */
 import { PolicyInput } from '../model';
 
-export type InputProjection = { whole: true; reason?: string; fields?: undefined } | { whole?: false; fields: string[]; reason?: undefined };
+export type InputProjection = { whole: true; reason?: string; fields?: undefined } | { whole?: false; fields?: string[]; reason?: undefined };
 
 /** Projected inputs per input object and field set: the same object each time, so a worker's stored copy is reused. */
 const projected = new WeakMap<object, Map<string, PolicyInput>>();
@@ -21,11 +21,12 @@ export function projectionEnabled(): boolean {
 /** The input a policy with this projection needs: the input itself when it may read rows whole. */
 export function projectInput<T extends PolicyInput>(input: T, projection: InputProjection | undefined): T | PolicyInput {
   if (!projection || projection.whole || !projectionEnabled() || !Array.isArray(input.users)) return input;
-  const key = projection.fields.join('\u0000');
+  // No fields at all (the compiler leaves the empty list out): the policy never reads a row's columns.
+  const fields = projection.fields ?? [];
+  const key = fields.join('\u0000');
   let byFields = projected.get(input);
   const hit = byFields?.get(key);
   if (hit) return hit;
-  const fields = projection.fields;
   const users = input.users.map((row) => {
     const kept: Record<string, unknown> = {};
     for (const field of fields) if (Object.hasOwn(row, field)) kept[field] = (row as unknown as Record<string, unknown>)[field];

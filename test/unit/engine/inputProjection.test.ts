@@ -24,6 +24,7 @@ const CORPUS: { module: RegoModule; projected: boolean }[] = [
   { module: policy('label', 'label(u) := "root" if u.is_root\n\nlabel(u) := "person" if not u.is_root\n\ninfo contains {"msg": sprintf("%s is %s in %s", [u.user, label(u), object.get(u, "account_id", "?")]), "user": u.user} if {\n\tsome u in input.users\n}'), projected: true },
   { module: policy('every_line', 'info contains {"msg": sprintf("%d rows, all located", [count(input.users)])} if {\n\tevery u in input.users { u.line > 0 }\n}'), projected: true },
   { module: policy('raw_col', 'info contains {"msg": sprintf("%s: %s", [u.user, u.raw["mfa_active"]]), "user": u.user} if {\n\tsome u in input.users\n\tu.raw["mfa_active"] != ""\n}'), projected: true },
+  { module: policy('no_columns', 'info contains {"msg": sprintf("%d users", [count(input.users)])} if {\n\tcount(input.users) > 0\n}'), projected: true },
   { module: policy('whole_row', 'info contains {"msg": sprintf("%s has %d columns", [u.user, count(object.keys(u))]), "user": u.user} if {\n\tsome u in input.users\n}'), projected: false },
   { module: policy('marshal', 'info contains {"msg": json.marshal(u), "user": u.user} if {\n\tsome u in input.users\n\tu.is_root\n}'), projected: false },
   { module: policy('dynamic_key', 'warn contains {"msg": sprintf("%s: %s", [u.user, c]), "user": u.user} if {\n\tsome u in input.users\n\tsome c in ["mfa_active", "password_enabled"]\n\tu[c] == false\n}'), projected: false },
@@ -78,6 +79,8 @@ describe('input projection: each policy gets only the row fields it reads', func
     assert.deepEqual(projected.report, input.report);
     assert.equal(projectInput(input, { fields: ['user', 'mfa_active', 'no_such_column'] }), projected, 'cached per input and field set');
     assert.equal(projectInput(input, { whole: true }), input);
+    // No columns read: the compiler leaves the empty field list out; every row is then an empty object.
+    assert.deepEqual(projectInput(input, { whole: false }).users.map((row) => Object.keys(row).length), input.users.map(() => 0));
     assert.equal(projectInput(input, undefined), input);
     assert.ok(JSON.stringify(projected).length * 5 < JSON.stringify(input).length, 'the projected input is much smaller');
   });
@@ -101,6 +104,6 @@ describe('input projection: each policy gets only the row fields it reads', func
       assert.ok(on.findings.length > 0 || module.file.includes('with_keyword'), `${module.file} finds something to compare`);
       assert.equal(text(on), text(off), `${module.file}: results differ with projection`);
     }
-    assert.ok(projectedUnits >= 6, `at least six corpus policies are projected (${projectedUnits})`);
+    assert.ok(projectedUnits >= 7, `at least seven corpus policies are projected (${projectedUnits})`);
   });
 });

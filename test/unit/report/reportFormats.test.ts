@@ -141,7 +141,7 @@ describe('report formats: what the loader unwraps, reads or refuses (issue #16)'
       const { report, input } = await loadReport(write('respaced.csv', lines.join('\n')), NOW);
       assert.deepEqual(codes(report), ['other-delimiter', 'bad-time']);
       const badTime = report.problems[1]!;
-      assert.deepEqual([badTime.line, badTime.column, badTime.message], [3, 'user_creation_time', 'user_creation_time is "25/01/2021 19:12", not an ISO 8601 time; read as unknown (null)']);
+      assert.deepEqual([badTime.line, badTime.column, badTime.message], [3, 'user_creation_time', 'user_creation_time is "25/01/2021 19:12": not an ISO 8601 time; read as unknown (null)']);
       const user = input!.users[1]!;
       assert.equal(user.user, 'darryl;philbin');
       assert.equal(user.user_creation_time, null);
