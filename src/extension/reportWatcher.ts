@@ -54,12 +54,25 @@ export class ReportWatcher implements vscode.Disposable {
    * background tab VS Code has unloaded the document of: that document is opened again.
    */
   async refreshAll(): Promise<void> {
-    const documents = vscode.workspace.textDocuments.filter(ReportWatcher.isReport);
-    const loaded = new Set(documents.map((document) => document.uri.toString()));
+    const documents = this.openReports();
+    const loaded = new Set(vscode.workspace.textDocuments.map((document) => document.uri.toString()));
     const unloaded = this.auditor.all().filter((result) => !loaded.has(result.uri.toString()) && result.uri.scheme === 'file');
     const reopened = await Promise.all(unloaded.map((result) => vscode.workspace.openTextDocument(result.uri).then((document) => document, () => undefined)));
     const all = [...documents, ...reopened.filter((document): document is vscode.TextDocument => document !== undefined && ReportWatcher.isReport(document))];
     await Promise.all(all.map((document) => this.evaluate(document)));
+  }
+
+  /**
+   * The report documents that are open for the user: shown in a tab, or evaluated since they were opened or edited
+   * (a document opened without an editor). A document whose last tab closed is not, though VS Code keeps a document
+   * an extension opened loaded for minutes.
+   */
+  openReports(): vscode.TextDocument[] {
+    const tabs = tabUris();
+    return vscode.workspace.textDocuments.filter((document) => {
+      const key = document.uri.toString();
+      return ReportWatcher.isReport(document) && (tabs.has(key) || this.auditor.get(document.uri) !== undefined || this.running.has(key) || this.timers.has(key));
+    });
   }
 
   /** Evaluates one document now, cancelling any run in flight for it. */
@@ -106,7 +119,8 @@ export class ReportWatcher implements vscode.Disposable {
       if (uri.scheme !== 'file') continue;
       const scan = (async () => {
         if (!looksLikeCredentialReport(await firstLine(uri.fsPath))) return;
-        await vscode.workspace.openTextDocument(uri);
+        // The tab may have closed while its file was read.
+        if (tabUris().has(key)) await vscode.workspace.openTextDocument(uri);
       })()
         .catch(() => {
           // Unreadable or gone: clicking the tab shows VS Code's own error, and nothing is evaluated either way.

@@ -47,6 +47,10 @@ describe('reports in background tabs', () => {
     await waitFor('findings gone with the tab', () => reportDiagnostics(uri).length === 0 && api.getResult(uri) === undefined, {
       events: [vscode.languages.onDidChangeDiagnostics],
     });
+    // Running the checks counts the reports that are open, not the closed one's document VS Code still holds.
+    const count = await vscode.commands.executeCommand<number>('credcheck.run');
+    assert.strictEqual(count, api.getResult(document.uri)!.findings.filter((finding) => !finding.suppressed && finding.status !== 'skip').length);
+    assert.strictEqual(api.getResult(uri), undefined, 'running the checks brought the closed report back');
     await vscode.window.showTextDocument(uri, { preview: false });
     await waitFor('diagnostics on the report shown again', () => reportDiagnostics(uri).length === foreground.length, { events: [vscode.languages.onDidChangeDiagnostics] });
   });
