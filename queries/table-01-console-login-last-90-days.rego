@@ -10,7 +10,7 @@
 #   sql: >-
 #     select user_name from aws_iam_credential_report
 #     where password_enabled and password_last_used > (current_date - interval '90' day);
-package credcheck.query
+package credcheck.queries.table_01_console_login_last_90_days
 
 result := [u.user |
 	some u in input.users

@@ -10,12 +10,17 @@
 #   sql: >-
 #     select user_name, password_last_used, age(password_last_used) from aws_iam_credential_report
 #     where password_enabled and password_last_used <= (current_date - interval '90' day) order by password_last_used;
-package credcheck.query
+package credcheck.queries.table_02_console_not_used_90_days
 
 # sort() orders objects by their sorted keys' values, so password_last_used (the first key alphabetically) sorts the
 # rows, like the SQL's order by.
-result := sort([{"user": u.user, "password_last_used": u.password_last_used, "password_last_used_days": u.password_last_used_days} |
+result := sort([row |
 	some u in input.users
 	u.password_enabled == true
 	u.password_last_used_days >= 90
+	row := {
+		"user": u.user,
+		"password_last_used": u.password_last_used,
+		"password_last_used_days": u.password_last_used_days,
+	}
 ])

@@ -5,7 +5,7 @@
 #   source: seeds/000 Steampipe aws_iam_credential_report table, examples
 #   question: List users with console access that have never logged in to the console
 #   sql: select user_name from aws_iam_credential_report where password_status = 'never_used';
-package credcheck.query
+package credcheck.queries.table_03_console_never_used
 
 result := [u.user |
 	some u in input.users

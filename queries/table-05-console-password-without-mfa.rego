@@ -4,8 +4,10 @@
 # custom:
 #   source: seeds/000 Steampipe aws_iam_credential_report table, examples
 #   question: List users that have a console password but do not have MFA enabled
-#   sql: select user_name, mfa_active, password_enabled from aws_iam_credential_report where password_enabled and not mfa_active;
-package credcheck.query
+#   sql: >-
+#     select user_name, mfa_active, password_enabled from aws_iam_credential_report
+#     where password_enabled and not mfa_active;
+package credcheck.queries.table_05_console_password_without_mfa
 
 result := [{"user": u.user, "mfa_active": u.mfa_active, "password_enabled": u.password_enabled} |
 	some u in input.users

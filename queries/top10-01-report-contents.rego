@@ -7,7 +7,7 @@
 #   source: seeds/001 Top 10 Checks - IAM Credential Report, check 1
 #   question: "#1 Are you running your credential report?"
 #   sql: select * from aws_iam_credential_report;
-package credcheck.query
+package credcheck.queries.top10_01_report_contents
 
 result := [{
 	"user": u.user,

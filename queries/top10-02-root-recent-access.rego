@@ -7,9 +7,14 @@
 #   sql: >-
 #     select user_name, password_last_used, age(date(current_timestamp), date(password_last_used)) as pw_last_used
 #     from aws_iam_credential_report where user_name = '<root_account>';
-package credcheck.query
+package credcheck.queries.top10_02_root_recent_access
 
-result := [{"user": u.user, "password_last_used": u.password_last_used, "password_last_used_days": u.password_last_used_days} |
+result := [row |
 	some u in input.users
 	u.is_root
+	row := {
+		"user": u.user,
+		"password_last_used": u.password_last_used,
+		"password_last_used_days": u.password_last_used_days,
+	}
 ]

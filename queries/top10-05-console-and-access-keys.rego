@@ -7,7 +7,7 @@
 #   sql: >-
 #     select user_name, password_enabled, access_key_1_active, access_key_2_active from aws_iam_credential_report
 #     where password_enabled and (access_key_1_active or access_key_2_active);
-package credcheck.query
+package credcheck.queries.top10_05_console_and_access_keys
 
 result := [row |
 	some u in input.users

@@ -7,10 +7,11 @@
 #   source: seeds/001 Top 10 Checks - IAM Credential Report, check 6
 #   question: "#6 Check for inactive users and users that have never logged in."
 #   sql: >-
-#     select user_name, password_enabled, password_last_used, age(date(current_timestamp), date(password_last_used)) as last_used_age
+#     select user_name, password_enabled, password_last_used,
+#     age(date(current_timestamp), date(password_last_used)) as last_used_age
 #     from aws_iam_credential_report where user_name != '<root_account>' and password_enabled
 #     and (password_last_used is null or (date(current_timestamp) - date(password_last_used)) > 90);
-package credcheck.query
+package credcheck.queries.top10_06_inactive_console_users
 
 inactive(u) if u.password_last_used == null
 

@@ -6,12 +6,15 @@
 #   source: seeds/001 Top 10 Checks - IAM Credential Report, check 10
 #   question: "#10 Can you find any users with unused access keys?"
 #   sql: >-
-#     select user_name, access_key_1_last_used_date, age(date(current_timestamp), date(access_key_1_last_used_date)) as key1_last_used,
+#     select user_name,
+#     access_key_1_last_used_date, age(date(current_timestamp), date(access_key_1_last_used_date)) as key1_last_used,
 #     access_key_2_last_used_date, age(date(current_timestamp), date(access_key_2_last_used_date)) as key2_last_used
 #     from aws_iam_credential_report
-#     where (access_key_1_active and (access_key_1_last_used_date is null or (date(current_timestamp) - date(access_key_1_last_used_date)) > 30))
-#     or (access_key_2_active and (access_key_2_last_used_date is null or (date(current_timestamp) - date(access_key_2_last_used_date)) > 30));
-package credcheck.query
+#     where (access_key_1_active and (access_key_1_last_used_date is null
+#     or (date(current_timestamp) - date(access_key_1_last_used_date)) > 30))
+#     or (access_key_2_active and (access_key_2_last_used_date is null
+#     or (date(current_timestamp) - date(access_key_2_last_used_date)) > 30));
+package credcheck.queries.top10_10_unused_access_keys
 
 unused_key(u, n) if {
 	u[sprintf("access_key_%d_active", [n])] == true

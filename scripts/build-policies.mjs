@@ -1,5 +1,5 @@
-// Compiles the bundled checks (policies/checks + policies/lib, without *_test.rego and the test helpers) ONCE, at build
-// time, into dist/policies/bundle.wasm and dist/policies/catalog.json (entrypoints, METADATA annotations, rule
+// Compiles the bundled checks (policies/credcheck: checks/<name>/ and lib/, without *_test.rego and the test helpers)
+// ONCE, at build time, into dist/policies/bundle.wasm and dist/policies/catalog.json (entrypoints, METADATA annotations, rule
 // locations). Uses the embedded compiler (dist/compiler/compiler.wasm) like user policies do; falls back to the native
 // opa in .tools/bin or on PATH only when the embedded compiler is not built, and says which one it used.
 import { build } from 'esbuild';
@@ -13,7 +13,10 @@ import { createRequire } from 'node:module';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist/policies');
 
-/** Policy sources: every .rego under policies/checks and policies/lib except tests and the test-only helpers. */
+/**
+ * Policy sources: every .rego under policies/credcheck (folders mirror the packages: checks/<name>/, lib/) except tests
+ * and the test-only helpers (lib/testing).
+ */
 function collectModules() {
   const modules = [];
   const walk = (dir) => {
@@ -26,7 +29,7 @@ function collectModules() {
       }
     }
   };
-  for (const dir of ['policies/checks', 'policies/lib']) if (existsSync(join(root, dir))) walk(join(root, dir));
+  if (existsSync(join(root, 'policies/credcheck'))) walk(join(root, 'policies/credcheck'));
   return modules.sort((a, b) => a.file.localeCompare(b.file));
 }
 
@@ -37,7 +40,7 @@ function collectModules() {
  */
 function checkEntrypoints(modules) {
   const entrypoints = [];
-  for (const m of modules.filter((module) => module.file.startsWith('policies/checks/'))) {
+  for (const m of modules.filter((module) => module.file.startsWith('policies/credcheck/checks/'))) {
     const pkg = /^package\s+([\w.]+)/m.exec(m.source)?.[1]?.replace(/\./g, '/');
     if (!pkg) continue;
     // A rule head at the start of a line, not a function (`deny(x)`) and not `default` (its rule is found anyway).
@@ -154,7 +157,7 @@ function ruleLocations(modules) {
 const modules = collectModules();
 const entrypoints = checkEntrypoints(modules);
 if (entrypoints.length === 0) {
-  console.log('build-policies: no checks under policies/checks, nothing to compile');
+  console.log('build-policies: no checks under policies/credcheck/checks, nothing to compile');
   process.exit(0);
 }
 const started = Date.now();

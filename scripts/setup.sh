@@ -32,6 +32,26 @@ if [[ "$WITH_TESTS" == 1 ]]; then
   fi
 fi
 
+# --- Regal, the Rego linter, for tests (section: policies) ---
+# test/unit/policies/regoTools.test.ts runs `regal lint policies queries` (configured in .regal/config.yaml). v0.35.1 is
+# the newest release published as github.com/styrainc/regal (later ones are github.com/open-policy-agent/regal). It is
+# built from a throwaway module because `go install …@version` first looks up the module's deprecation notice and
+# fails where the proxy does not list versions; the -X flag makes `regal version` print the version this step checks.
+if [[ "$WITH_TESTS" == 1 ]]; then
+  regal_version="v0.35.1"
+  if ! .tools/bin/regal version 2>/dev/null | grep -x "Version: *${regal_version}" >/dev/null; then
+    regal_module="$(mktemp -d)"
+    tools_bin="$PWD/.tools/bin"
+    (
+      cd "$regal_module"
+      go mod init credcheck-tools >/dev/null 2>&1
+      go get "github.com/styrainc/regal@${regal_version}"
+      GOBIN="$tools_bin" go install -ldflags "-X github.com/styrainc/regal/pkg/version.Version=${regal_version}" github.com/styrainc/regal
+    )
+    rm -rf "$regal_module"
+  fi
+fi
+
 # --- moto for fetch tests (section: fetch) ---
 # A real IAM endpoint for test/unit/fetch (moto_server on loopback), in its own venv so no system Python is touched.
 # Needs python3 with the venv module and pip's bootstrap (Debian ships them apart, as python3-venv).

@@ -73,11 +73,6 @@ export class ReportDiagnostics implements vscode.Disposable {
     return diagnostic;
   }
 
-  /** Clears one document's diagnostics (it was closed). */
-  clear(uri: vscode.Uri): void {
-    this.collection.delete(uri);
-  }
-
   dispose(): void {
     this.subscriptions.forEach((subscription) => subscription.dispose());
     this.collection.dispose();

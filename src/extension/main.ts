@@ -72,7 +72,6 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
 
   context.subscriptions.push(
     ...rerunOnChanges({ config, trust, compiler, policies, suppressions, reports }),
-    vscode.workspace.onDidCloseTextDocument((document) => diagnostics.clear(document.uri)),
     vscode.languages.registerCodeActionsProvider({ scheme: '*' }, new FindingCodeActions(auditor), { providedCodeActionKinds: FindingCodeActions.kinds }),
   );
 

@@ -1,7 +1,7 @@
 /**
  * The bundled check catalog, read from what the build wrote next to the compiled bundle (dist/policies/catalog.json:
- * the METADATA annotations, rule locations and entrypoints of policies/checks). Nothing is restated by hand here, so the
- * catalog cannot drift from the Rego.
+ * the METADATA annotations, rule locations and entrypoints of policies/credcheck/checks). Nothing is restated by hand
+ * here, so the catalog cannot drift from the Rego.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

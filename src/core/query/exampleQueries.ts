@@ -2,10 +2,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-/** One shipped example query (`queries/<name>.rego`): a question from the seed documents answered in Rego. */
+/**
+ * One shipped example query (`queries/<name>.rego`): a question from the seed documents answered in Rego. Each is a
+ * complete module in a package of its own (`credcheck.queries.<name with _ for ->`), so the folder loads as one
+ * directory in `opa eval -d queries`, `opa check` and conftest, and `<package>.result` is the answer.
+ */
 export interface ExampleQuery {
   /** The file name without `.rego`: `top10-08-users-without-mfa`. */
   name: string;
+  /** The module's package: `credcheck.queries.top10_08_users_without_mfa`. */
+  packageName: string;
+  /** The reference that holds the answer, as `opa eval` takes it: `data.credcheck.queries.top10_08_users_without_mfa.result`. */
+  resultRef: string;
   title: string;
   description: string;
   /** The seed document and section the question comes from. */
@@ -49,7 +57,20 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** Reads every example of the folder, sorted by name (the names carry the seed document's order). */
+/** The package an example named `name` is shipped in: `credcheck.queries.` and the name with `_` for `-`. */
+export function examplePackageName(name: string): string {
+  return `credcheck.queries.${name.replace(/-/g, '_')}`;
+}
+
+/** The first `package` line of a module (a `# package` comment does not count). */
+function packageOf(text: string): string | undefined {
+  return /^package\s+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*(?:#.*)?$/m.exec(text)?.[1];
+}
+
+/**
+ * Reads every example of the folder, sorted by name (the names carry the seed document's order). A file without a
+ * package line is not a module the runner can evaluate: that is an installation fault, reported with the file.
+ */
 export function loadExampleQueries(directory: string | undefined = findExampleDirectory()): ExampleQuery[] {
   if (!directory || !existsSync(directory)) return [];
   return readdirSync(directory)
@@ -61,8 +82,12 @@ export function loadExampleQueries(directory: string | undefined = findExampleDi
       const metadata = metadataOf(query);
       const custom = (metadata.custom && typeof metadata.custom === 'object' ? metadata.custom : {}) as Record<string, unknown>;
       const name = basename(file, '.rego');
+      const packageName = packageOf(query);
+      if (!packageName) throw new Error(`${path}: the example query has no package line (expected package ${examplePackageName(name)})`);
       return {
         name,
+        packageName,
+        resultRef: `data.${packageName}.result`,
         title: text(metadata.title) || name,
         description: text(metadata.description),
         source: text(custom.source),

@@ -1,12 +1,11 @@
 /** Opening and running reports, and the views of one report (policy input, summary). */
 import * as vscode from 'vscode';
-import { ReportWatcher } from '../reportWatcher';
 import { requireReport } from './currentReport';
 import type { Command, Services } from './services';
 
 export function runChecks(services: Pick<Services, 'auditor' | 'tree' | 'reports'>): Command {
   return async (): Promise<number> => {
-    const open = vscode.workspace.textDocuments.filter(ReportWatcher.isReport);
+    const open = services.reports.openReports();
     if (open.length === 0) {
       requireReport(services);
       return 0;

@@ -56,7 +56,7 @@ describe('diagnostics on the report', () => {
     assert.ok(fs.existsSync(target.fsPath), `${target.fsPath} does not exist`);
     const related = rotation.relatedInformation?.[0];
     assert.ok(related, 'no related information');
-    assert.match(related.location.uri.path, /policies\/checks\/access_key_rotation\.rego$/);
+    assert.match(related.location.uri.path, /policies\/credcheck\/checks\/access_key_rotation\/access_key_rotation\.rego$/);
     const rule = fs.readFileSync(related.location.uri.fsPath, 'utf8').split('\n')[related.location.range.start.line]!;
     assert.match(rule, /^(deny|warn|violation|info)/, `the related line is not a rule head: ${rule}`);
   });

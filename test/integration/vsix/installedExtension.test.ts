@@ -25,7 +25,11 @@ describe('the installed .vsix', () => {
     for (const file of ['dist/extension.js', 'dist/compiler/compiler.wasm', 'dist/compiler/wasm_exec.js', 'dist/policies/bundle.wasm', 'dist/policies/catalog.json', 'samples/sample-credential-report.csv', 'syntaxes/rego.tmLanguage.json', 'docs/checks/root-mfa.md']) {
       assert.ok(fs.existsSync(path.join(root, file)), `${file} is missing from the package`);
     }
-    assert.deepStrictEqual(fs.readdirSync(path.join(root, 'policies', 'checks')).filter((name) => name.endsWith('_test.rego')), []);
+    // The Rego sources of the checks (for "related information" links) and the example queries, without tests.
+    const shipped = fs.readdirSync(path.join(root, 'policies'), { recursive: true, encoding: 'utf8' }).map((name) => name.split(path.sep).join('/'));
+    for (const file of ['credcheck/checks/root_mfa/root_mfa.rego', 'credcheck/lib/lib.rego']) assert.ok(shipped.includes(file), `policies/${file} is missing from the package`);
+    assert.deepStrictEqual(shipped.filter((name) => name.endsWith('_test.rego') || name.includes('testing')), []);
+    assert.ok(fs.existsSync(path.join(root, 'queries', 'top10-08-users-without-mfa.rego')), 'the example queries are missing from the package');
   });
 
   it('"Run IAM credential checks" evaluates an open report and puts the findings on its cells', async () => {

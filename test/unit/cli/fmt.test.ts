@@ -15,7 +15,7 @@ describe('credcheck fmt', function () {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'credcheck-fmt-'));
     for (const name of readdirSync(CORPUS)) copyFileSync(join(CORPUS, name), join(dir, name));
-    copyFileSync(join(REPO, 'policies/checks/root_mfa.rego'), join(dir, 'already_formatted.rego'));
+    copyFileSync(join(REPO, 'policies/credcheck/checks/root_mfa/root_mfa.rego'), join(dir, 'already_formatted.rego'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

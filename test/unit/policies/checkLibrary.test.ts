@@ -1,13 +1,13 @@
 // Pins the conventions the engine, the catalog and the compliance view rely on for the bundled checks: one package per
 // file with its test beside it, package METADATA with the custom fields, framework mappings as strings, parameter
-// defaults that agree with policies/lib, and one documentation page per check. Reads the sources directly (no opa).
+// defaults that agree with policies/credcheck/lib, and one documentation page per check. Reads the sources directly (no opa).
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const REPO = join(__dirname, '../../../..');
-const CHECKS = join(REPO, 'policies/checks');
+const CHECKS = join(REPO, 'policies/credcheck/checks');
 
 /** The check ids of the semantics table in issue 4, with the statuses each may produce. */
 const EXPECTED: Record<string, string[]> = {
@@ -47,8 +47,10 @@ function packageMetadata(source: string): Record<string, unknown> {
   return parse(yamlText) as Record<string, unknown>;
 }
 
+/** Every policy (not test) file of policies/credcheck/checks, as `<folder>/<file>`: one folder per check package. */
 function readChecks(): CheckSource[] {
-  return readdirSync(CHECKS)
+  return readdirSync(CHECKS, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? readdirSync(join(CHECKS, entry.name)).map((name) => `${entry.name}/${name}`) : [entry.name]))
     .filter((name) => name.endsWith('.rego') && !name.endsWith('_test.rego'))
     .sort()
     .map((name) => {
@@ -57,9 +59,9 @@ function readChecks(): CheckSource[] {
     });
 }
 
-/** default_params of policies/lib/lib.rego, read from its source. */
+/** default_params of policies/credcheck/lib/lib.rego, read from its source. */
 function libraryDefaults(): Record<string, number> {
-  const source = readFileSync(join(REPO, 'policies/lib/lib.rego'), 'utf8');
+  const source = readFileSync(join(REPO, 'policies/credcheck/lib/lib.rego'), 'utf8');
   const block = /default_params := \{([^}]*)\}/.exec(source)![1]!;
   return Object.fromEntries([...block.matchAll(/"(\w+)":\s*([\d.]+)/g)].map((m) => [m[1]!, Number(m[2])]));
 }
@@ -68,11 +70,11 @@ describe('bundled check library', () => {
   const checks = readChecks();
   const custom = (check: CheckSource) => check.metadata.custom as Record<string, unknown>;
 
-  it('has exactly the checks of the semantics table, one package per file named after the id', () => {
+  it('has exactly the checks of the semantics table, one package per file named after the id, in a folder named after the package', () => {
     assert.deepEqual(checks.map((c) => custom(c).id).sort(), Object.keys(EXPECTED).sort());
     for (const check of checks) {
       const id = custom(check).id as string;
-      assert.equal(check.file, `${id.replace(/-/g, '_')}.rego`);
+      assert.equal(check.file, `${id.replace(/-/g, '_')}/${id.replace(/-/g, '_')}.rego`);
       assert.equal(check.packageName, `credcheck.checks.${id.replace(/-/g, '_')}`);
     }
   });
@@ -133,7 +135,7 @@ describe('bundled check library', () => {
     assert.equal(byId['root-mfa']!.securityhub, 'IAM.9');
   });
 
-  it('declares the parameters it reads, with the defaults of policies/lib', () => {
+  it('declares the parameters it reads, with the defaults of policies/credcheck/lib', () => {
     const defaults: Record<string, number> = libraryDefaults();
     assert.deepEqual({ ...defaults }, { rootRecentUseDays: 90, unusedCredentialDays: 45, accessKeyRotationDays: 90, passwordRotationDays: 90, initialKeySetupSeconds: 10 });
     for (const check of checks) {
@@ -148,7 +150,7 @@ describe('bundled check library', () => {
 
   it('uses no time builtin, so results depend only on the input', () => {
     for (const check of checks) assert.doesNotMatch(check.source, /\btime\.\w+\(/, check.file);
-    assert.doesNotMatch(readFileSync(join(REPO, 'policies/lib/lib.rego'), 'utf8'), /\btime\.\w+\(/);
+    assert.doesNotMatch(readFileSync(join(REPO, 'policies/credcheck/lib/lib.rego'), 'utf8'), /\btime\.\w+\(/);
   });
 
   it('has a documentation page per check with its rule, parameters, remediation and mappings', () => {

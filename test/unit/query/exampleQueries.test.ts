@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { PolicyInput } from '../../../src/core/model';
-import { ExampleQuery, loadExampleQueries } from '../../../src/core/query/exampleQueries';
+import { examplePackageName, ExampleQuery, loadExampleQueries } from '../../../src/core/query/exampleQueries';
 import { QueryRunner } from '../../../src/core/query/queryRunner';
 import { loadReport } from '../../../src/core/report/reportLoader';
 
@@ -96,6 +96,28 @@ describe('example queries on the sample report (the answers of seeds/000 and see
     }
     // The ten checks of the post, in its order.
     assert.deepEqual(top10.map((example) => example.question.match(/^#(\d+)/)?.[1]), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+  });
+
+  it('puts each example in a package of its own, named after the file, so the folder loads as one directory', () => {
+    for (const example of examples.values()) {
+      assert.equal(example.packageName, examplePackageName(example.name), example.file);
+      assert.equal(example.resultRef, `data.${example.packageName}.result`);
+    }
+    assert.equal(new Set([...examples.values()].map((example) => example.packageName)).size, examples.size);
+    assert.equal(examples.get('top10-08-users-without-mfa')?.resultRef, 'data.credcheck.queries.top10_08_users_without_mfa.result');
+  });
+
+  it('says which shipped file has no package line instead of listing a query that cannot run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credcheck-examples-'));
+    try {
+      writeFileSync(join(dir, 'a-good.rego'), 'package credcheck.queries.a_good\n\nresult := 1\n');
+      writeFileSync(join(dir, 'b-bad.rego'), '# package credcheck.queries.b_bad\nresult := 1\n');
+      assert.throws(() => loadExampleQueries(dir), (error: Error) => error.message === `${join(dir, 'b-bad.rego')}: the example query has no package line (expected package credcheck.queries.b_bad)`);
+      rmSync(join(dir, 'b-bad.rego'));
+      assert.deepEqual(loadExampleQueries(dir).map((example) => example.resultRef), ['data.credcheck.queries.a_good.result']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('"Top 10 checks" post (seeds/001)', () => {
@@ -241,13 +263,13 @@ describe('example queries on the sample report (the answers of seeds/000 and see
     });
     after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
+    // The whole shipped folder is loaded at once, as the README shows (`opa eval -d queries ...`): every example must
+    // coexist with the others, and its resultRef must name its answer.
     for (const name of loadExampleQueries().map((example) => example.name)) {
-      it(`${name}: wasm answer = opa eval answer`, async () => {
+      it(`${name}: wasm answer = opa eval -d queries answer`, async () => {
         const example = examples.get(name)!;
-        const file = join(dir, `${name}.rego`);
-        writeFileSync(file, example.query);
         const native = JSON.parse(
-          execFileSync(NATIVE_OPA, ['eval', '--format', 'raw', '--data', file, '--input', join(dir, 'input.json'), 'data.credcheck.query.result'], { encoding: 'utf8' }),
+          execFileSync(NATIVE_OPA, ['eval', '--format', 'raw', '--data', join(ROOT, 'queries'), '--input', join(dir, 'input.json'), example.resultRef], { encoding: 'utf8' }),
         );
         assert.deepEqual(await answer(name), native);
       });

@@ -38,6 +38,10 @@ info contains result if {
 	]))
 }
 
-used_text(u, key) := lib.join(["; last used ", lib.date(object.get(u, key.last_used_date, null)), lib.usage_place(u, key.n)]) if {
+used_text(u, key) := lib.join([
+	"; last used ",
+	lib.date(object.get(u, key.last_used_date, null)),
+	lib.usage_place(u, key.n),
+]) if {
 	is_number(u[key.last_used_date_days])
 } else := "; never used"

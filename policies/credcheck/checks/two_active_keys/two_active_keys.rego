@@ -44,5 +44,13 @@ deny contains result if {
 	u.access_key_2_active == true
 	u.access_key_1_active == true
 	lib.is_iam_user(u)
-	result := lib.result(u, null, "access_key_2_active", lib.join(["user ", u.user, " has two active access keys (key 1 ", lib.key_history_text(u, 1), ", key 2 ", lib.key_history_text(u, 2), ")"]))
+	result := lib.result(u, null, "access_key_2_active", lib.join([
+		"user ",
+		u.user,
+		" has two active access keys (key 1 ",
+		lib.key_history_text(u, 1),
+		", key 2 ",
+		lib.key_history_text(u, 2),
+		")",
+	]))
 }

@@ -23,7 +23,8 @@
 #   parameters: []
 #   remediation: |
 #     Find the virtual device assigned to root:
-#       aws iam list-virtual-mfa-devices --assignment-status Assigned --query "VirtualMFADevices[?User.Arn=='arn:aws:iam::<account-id>:root']"
+#       aws iam list-virtual-mfa-devices --assignment-status Assigned \
+#         --query "VirtualMFADevices[?User.Arn=='arn:aws:iam::<account-id>:root']"
 #     Sign in as the root user, register a hardware TOTP token or a FIDO security key under
 #     "Security credentials" > "Multi-factor authentication (MFA)", then remove the virtual device there.
 #     Afterwards delete the unassigned virtual device:
@@ -49,23 +50,30 @@ package credcheck.checks.root_hardware_mfa
 import data.credcheck.lib
 
 skip contains result if {
-	some u in lib.root_rows
 	input.mfa_devices == null
-	result := lib.result(u, null, "mfa_active", "MFA device data not available: fetch with iam:ListVirtualMFADevices permission to decide whether root's MFA device is virtual or hardware")
+	some u in lib.root_rows
+	result := lib.result(u, null, "mfa_active", lib.join([
+		"MFA device data not available: fetch with iam:ListVirtualMFADevices permission",
+		" to decide whether root's MFA device is virtual or hardware",
+	]))
 }
 
 skip contains result if {
-	some u in lib.root_rows
 	is_array(input.mfa_devices)
+	some u in lib.root_rows
 	not is_boolean(object.get(u, "mfa_active", null))
 	result := lib.result(u, null, "mfa_active", "cannot decide: the root row's mfa_active is not true or false")
 }
 
 deny contains result if {
-	some u in lib.root_rows
 	is_array(input.mfa_devices)
+	some u in lib.root_rows
 	u.mfa_active == true
 	some device in input.mfa_devices
 	lib.root_virtual_mfa_device(device)
-	result := lib.result(u, null, "mfa_active", lib.join(["root user's MFA device is virtual (", device.serial_number, "), not a hardware device"]))
+	result := lib.result(u, null, "mfa_active", lib.join([
+		"root user's MFA device is virtual (",
+		device.serial_number,
+		"), not a hardware device",
+	]))
 }

@@ -31,21 +31,42 @@ info contains result if {
 	some u in input.users
 	some cert in certificates
 	u[cert.active] == true
-	result := lib.result(u, null, cert.active, lib.join([owner(u), " has an active signing certificate ", cert.text, rotated_text(u, cert)]))
+	result := lib.result(u, null, cert.active, lib.join([
+		owner(u),
+		" has an active signing certificate ",
+		cert.text,
+		rotated_text(u, cert),
+	]))
 }
 
 # The two certificates with their column names spelled out: building them with concat and format_int would allocate
 # strings in wasm for every user.
 certificates := [
-	{"text": "1", "active": "cert_1_active", "last_rotated": "cert_1_last_rotated", "last_rotated_days": "cert_1_last_rotated_days"},
-	{"text": "2", "active": "cert_2_active", "last_rotated": "cert_2_last_rotated", "last_rotated_days": "cert_2_last_rotated_days"},
+	{
+		"text": "1",
+		"active": "cert_1_active",
+		"last_rotated": "cert_1_last_rotated",
+		"last_rotated_days": "cert_1_last_rotated_days",
+	},
+	{
+		"text": "2",
+		"active": "cert_2_active",
+		"last_rotated": "cert_2_last_rotated",
+		"last_rotated_days": "cert_2_last_rotated_days",
+	},
 ]
 
 owner(u) := "root user" if {
 	lib.is_root(u)
 } else := lib.join(["user ", u.user])
 
-rotated_text(u, cert) := lib.join([", last rotated ", lib.date(u[cert.last_rotated]), " (", lib.relative_text(age, -1), ")"]) if {
+rotated_text(u, cert) := lib.join([
+	", last rotated ",
+	lib.date(u[cert.last_rotated]),
+	" (",
+	lib.relative_text(age, -1),
+	")",
+]) if {
 	age := u[cert.last_rotated_days]
 	is_number(age)
 } else := ""

@@ -20,7 +20,8 @@
 #     Have the user register an MFA device (IAM console > Users > <user> > Security credentials >
 #     Assign MFA device), or from the CLI for a virtual device:
 #       aws iam create-virtual-mfa-device --virtual-mfa-device-name <user> --outfile qr.png --bootstrap-method QRCodePNG
-#       aws iam enable-mfa-device --user-name <user> --serial-number arn:aws:iam::<account-id>:mfa/<user> --authentication-code1 <code> --authentication-code2 <next-code>
+#       aws iam enable-mfa-device --user-name <user> --serial-number arn:aws:iam::<account-id>:mfa/<user> \
+#         --authentication-code1 <code> --authentication-code2 <next-code>
 #     If the user does not need the console, remove the password instead:
 #       aws iam delete-login-profile --user-name <user>
 #   frameworks:
@@ -51,10 +52,21 @@ deny contains result if {
 	u.password_enabled == true
 	u.mfa_active == false
 	lib.is_iam_user(u)
-	result := lib.result(u, null, "mfa_active", lib.join(["user ", u.user, " has a console password but no MFA device", last_sign_in(u)]))
+	result := lib.result(u, null, "mfa_active", lib.join([
+		"user ",
+		u.user,
+		" has a console password but no MFA device",
+		last_sign_in(u),
+	]))
 }
 
-last_sign_in(u) := lib.join([" (password last used ", lib.date(u.password_last_used), ", ", lib.relative_text(u.password_last_used_days, -1), ")"]) if {
+last_sign_in(u) := lib.join([
+	" (password last used ",
+	lib.date(u.password_last_used),
+	", ",
+	lib.relative_text(u.password_last_used_days, -1),
+	")",
+]) if {
 	lib.is_time(u, "password_last_used")
 } else := " (password never used)" if {
 	u.password_last_used_status == "never_used"

@@ -21,7 +21,8 @@
 #   parameters:
 #     - name: unusedCredentialDays
 #       default: 45
-#       description: "Days: a credential unused this long or longer fails (age >= N x 24 h); 90 for CIS v1.2/v1.3 and Security Hub IAM.8."
+#       description: "Days: a credential unused this long or longer fails (age >= N x 24 h);
+#         90 for CIS v1.2/v1.3 and Security Hub IAM.8."
 #   remediation: |
 #     Confirm with the owner, then remove the console password (the user keeps other credentials):
 #       aws iam get-login-profile --user-name <user>

@@ -22,7 +22,8 @@
 #   parameters:
 #     - name: unusedCredentialDays
 #       default: 45
-#       description: "Days: a credential unused this long or longer fails (age >= N x 24 h); 90 for CIS v1.2/v1.3 and Security Hub IAM.8."
+#       description: "Days: a credential unused this long or longer fails (age >= N x 24 h);
+#         90 for CIS v1.2/v1.3 and Security Hub IAM.8."
 #   remediation: |
 #     Confirm the key is not needed, deactivate it, wait, then delete it:
 #       aws iam list-access-keys --user-name <user>

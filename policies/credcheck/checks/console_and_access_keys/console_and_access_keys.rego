@@ -38,5 +38,10 @@ deny contains result if {
 	count(keys) > 0
 	lib.is_iam_user(u)
 	field := lib.key_columns[keys[0]].active
-	result := lib.result(u, null, field, lib.join(["user ", u.user, " has a console password and ", lib.key_list_text(keys)]))
+	result := lib.result(u, null, field, lib.join([
+		"user ",
+		u.user,
+		" has a console password and ",
+		lib.key_list_text(keys),
+	]))
 }

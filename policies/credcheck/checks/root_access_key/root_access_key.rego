@@ -23,7 +23,8 @@
 #       aws iam list-access-keys
 #       aws iam delete-access-key --access-key-id <AKIA...>
 #     With AWS Organizations centralized root access, a management account can delete them:
-#       aws sts assume-root --target-principal <account-id> --task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials
+#       aws sts assume-root --target-principal <account-id> \
+#         --task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials
 #   frameworks:
 #     cis-1.2: "1.12"
 #     cis-1.3: "1.4"
@@ -49,7 +50,12 @@ deny contains result if {
 	some u in lib.root_rows
 	some n in lib.key_numbers
 	lib.key_active(u, n)
-	result := lib.result(u, n, lib.key_column(n, "active"), lib.join(["root user has an active access key ", format_int(n, 10), created_text(u, n), used_text(u, n)]))
+	result := lib.result(u, n, lib.key_column(n, "active"), lib.join([
+		"root user has an active access key ",
+		format_int(n, 10),
+		created_text(u, n),
+		used_text(u, n),
+	]))
 }
 
 created_text(u, n) := lib.join([", created ", lib.date(t), " (", lib.relative_text(d, -1), ")"]) if {
@@ -59,6 +65,6 @@ created_text(u, n) := lib.join([", created ", lib.date(t), " (", lib.relative_te
 } else := ""
 
 used_text(u, n) := lib.join([", last used ", lib.date(t), lib.usage_place(u, n)]) if {
-	t := lib.key_value(u, n, "last_used_date")
 	lib.is_time(u, lib.key_column(n, "last_used_date"))
+	t := lib.key_value(u, n, "last_used_date")
 } else := ", never used"

@@ -18,11 +18,16 @@ default_params := {
 
 # param returns data.params[name] when set, else its default. Numbers given as strings
 # (e.g. a hand-written data file) are accepted, because a silently ignored override is worse.
-param(name) := to_number(data.params[name]) if {
-	is_string(data.params[name])
-} else := data.params[name] if {
-	is_number(data.params[name])
+param(name) := value if {
+	value := given_param(data.params[name])
 } else := default_params[name]
+
+# given_param is a parameter's value as a number, undefined when it is neither a number nor a string.
+given_param(value) := to_number(value) if {
+	is_string(value)
+} else := value if {
+	is_number(value)
+}
 
 root_user_name := "<root_account>"
 
@@ -194,9 +199,11 @@ key_list_text(keys) := "no active access key" if {
 
 # Milliseconds from the user's creation to key n's creation, from the two exact ages (undefined when either
 # is not a time). Rounded to whole milliseconds so that float noise cannot move a boundary.
-key_setup_gap_ms(u, n) := round((days(u, "user_creation_time") - days(u, key_column(n, "last_rotated"))) * 86400000) if {
+key_setup_gap_ms(u, n) := round((user_days - key_days) * 86400000) if {
 	is_time(u, "user_creation_time")
 	is_time(u, key_column(n, "last_rotated"))
+	user_days := days(u, "user_creation_time")
+	key_days := days(u, key_column(n, "last_rotated"))
 }
 
 # A positive duration in milliseconds as "425 days", "12 min" or "11 s" ("1.5 s": seconds keep their fraction).

@@ -21,7 +21,8 @@
 #     Sign in as the root user, open "Security credentials" > "Multi-factor authentication (MFA)"
 #     and assign a device (a hardware or passkey/FIDO security key is preferred). A virtual device can
 #     also be created from the CLI and then enabled in the console as root:
-#       aws iam create-virtual-mfa-device --virtual-mfa-device-name root-account-mfa-device --outfile qr.png --bootstrap-method QRCodePNG
+#       aws iam create-virtual-mfa-device --virtual-mfa-device-name root-account-mfa-device \
+#         --outfile qr.png --bootstrap-method QRCodePNG
 #     Verify afterwards:
 #       aws iam get-account-summary --query 'SummaryMap.AccountMFAEnabled'
 #   frameworks:
@@ -48,16 +49,29 @@ import data.credcheck.lib
 deny contains result if {
 	some u in lib.root_rows
 	u.mfa_active == false
-	result := lib.result(u, null, "mfa_active", lib.join(["root user has no MFA device (mfa_active is false)", last_sign_in(u)]))
+	result := lib.result(u, null, "mfa_active", lib.join([
+		"root user has no MFA device (mfa_active is false)",
+		last_sign_in(u),
+	]))
 }
 
 skip contains result if {
 	some u in lib.root_rows
 	not is_boolean(object.get(u, "mfa_active", null))
-	result := lib.result(u, null, "mfa_active", lib.join(["cannot decide: the root row's mfa_active is ", shown_raw(u), ", not true or false"]))
+	result := lib.result(u, null, "mfa_active", lib.join([
+		"cannot decide: the root row's mfa_active is ",
+		shown_raw(u),
+		", not true or false",
+	]))
 }
 
-last_sign_in(u) := lib.join(["; root password last used ", lib.date(u.password_last_used), " (", lib.relative_text(u.password_last_used_days, -1), ")"]) if {
+last_sign_in(u) := lib.join([
+	"; root password last used ",
+	lib.date(u.password_last_used),
+	" (",
+	lib.relative_text(u.password_last_used_days, -1),
+	")",
+]) if {
 	lib.is_time(u, "password_last_used")
 } else := ""
 

@@ -18,7 +18,8 @@
 #   remediation: |
 #     Assign an MFA device to the user:
 #       aws iam create-virtual-mfa-device --virtual-mfa-device-name <user> --outfile qr.png --bootstrap-method QRCodePNG
-#       aws iam enable-mfa-device --user-name <user> --serial-number arn:aws:iam::<account-id>:mfa/<user> --authentication-code1 <code> --authentication-code2 <next-code>
+#       aws iam enable-mfa-device --user-name <user> --serial-number arn:aws:iam::<account-id>:mfa/<user> \
+#         --authentication-code1 <code> --authentication-code2 <next-code>
 #     For machine users, prefer IAM roles over long-lived access keys.
 #   frameworks:
 #     securityhub: IAM.19
@@ -35,7 +36,15 @@ deny contains result if {
 	some u in input.users
 	u.mfa_active == false
 	lib.is_iam_user(u)
-	result := lib.result(u, null, "mfa_active", lib.join(["user ", u.user, " has no MFA device (", password_text(u), ", ", lib.active_keys_text(u), ")"]))
+	result := lib.result(u, null, "mfa_active", lib.join([
+		"user ",
+		u.user,
+		" has no MFA device (",
+		password_text(u),
+		", ",
+		lib.active_keys_text(u),
+		")",
+	]))
 }
 
 password_text(u) := "console password enabled" if {

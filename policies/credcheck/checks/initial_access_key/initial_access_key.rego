@@ -91,8 +91,19 @@ gap_text(ms) := lib.join([lib.number_text(ms / 1000), " s after"]) if {
 	ms < 0
 } else := "at the same time as"
 
-created_text(u, n) := lib.join(["; created ", lib.date(lib.key_value(u, n, "last_rotated")), ", ", lib.duration_text(lib.key_setup_gap_ms(u, n)), " after the user"]) if {
+created_text(u, n) := lib.join([
+	"; created ",
+	lib.date(lib.key_value(u, n, "last_rotated")),
+	", ",
+	lib.duration_text(lib.key_setup_gap_ms(u, n)),
+	" after the user",
+]) if {
 	lib.key_setup_gap_ms(u, n) > 0
-} else := lib.join(["; created ", lib.date(lib.key_value(u, n, "last_rotated")), ", before the user's creation ", lib.date(u.user_creation_time)]) if {
+} else := lib.join([
+	"; created ",
+	lib.date(lib.key_value(u, n, "last_rotated")),
+	", before the user's creation ",
+	lib.date(u.user_creation_time),
+]) if {
 	lib.key_setup_gap_ms(u, n) < 0
 } else := "; its creation cannot be compared with the user's (a time is missing)"
