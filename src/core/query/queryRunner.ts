@@ -220,8 +220,12 @@ function locateErrors(module: QueryModule, errors: PolicyProblem[], text: string
     return { problem: { ...problem, file: QUERY_FILE, line: at.line, column: at.column, message }, inText: at.inText };
   });
   const placed = new Set(located.filter(({ inText }) => inText).map(({ problem }) => problem.message));
+  // The parser's hints that name the wrapper's rule ("expected rule value term (e.g., <rule> := ...)") say nothing
+  // about the query when a plain error is at hand.
+  const plain = errors.some((problem) => !mentionsWrapper(problem.message));
   const seen = new Set<string>();
   return located
+    .filter((_, index) => !plain || !mentionsWrapper(errors[index]!.message))
     .filter(({ problem, inText }) => inText || !placed.has(problem.message))
     .map(({ problem }) => problem)
     .filter((problem) => {
