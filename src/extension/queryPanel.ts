@@ -21,6 +21,8 @@ export interface QueryResultView {
   queryVersion: number;
   table: QueryTable | undefined;
   errors: PolicyProblem[];
+  /** Evaluation worker threads started so far: a query stopped (time limit, or an edit) costs one. */
+  workersStarted?: number;
 }
 
 const DEBOUNCE_MS = 300;
@@ -147,7 +149,12 @@ export class QueryPanel implements vscode.Disposable {
     const started = Date.now();
     try {
       this.runner ??= new (await import('../core/query/queryRunner')).QueryRunner(this.compiler);
-      const outcome = await this.runner.run(text, inputs, { signal: controller.signal });
+      const outcome = await this.runner.run(text, inputs, {
+        signal: controller.signal,
+        onEvaluationStarted: () => {
+          if (generation === this.generation) this.render('evaluating…');
+        },
+      });
       // Overtaken by a newer run, or the text moved on (its own run is scheduled): this answer is stale.
       if (generation !== this.generation || query.version !== version) return;
       if (!outcome.ok) {
@@ -190,7 +197,7 @@ export class QueryPanel implements vscode.Disposable {
   }
 
   private show(view: QueryResultView, status: string): void {
-    this.shown = view;
+    this.shown = { ...view, workersStarted: this.runner?.workersStarted ?? 0 };
     this.render(status);
   }
 
