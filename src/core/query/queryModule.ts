@@ -44,12 +44,12 @@ export interface QueryModuleOptions {
 const PACKAGE_LINE = /^\s*package\s+([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*(?:#.*)?$/m;
 
 /**
- * A line that can only start a rule, never an expression of a body: `default x`, `import x`, `f(args) :=|=|if|{`,
- * `name[key] :=|if|contains|{`, `name if`, `name contains x`, `name {`. (`name := ...` and `name = ...` are
- * expressions of a body too, as `opa eval` reads them.)
+ * A line that can only start a rule, never an expression of a body: `default x`, `import x`, `f(args) :=|if|{`,
+ * `f(args) = ... if`, `name[key] :=|if|contains|{`, `name if`, `name contains x`, `name {`. (`name := ...`,
+ * `name = ...` and `count(x) = n` are expressions of a body too, as `opa eval` reads them.)
  */
 const RULE_ONLY_HEAD =
-  /^\s*(?:default\s|import\s|[A-Za-z_]\w*\s*\([^)]*\)\s*(?::=|=(?!=)|\{|if\b)|[A-Za-z_]\w*\s*\[[^\]]*\]\s*(?::=|\{|if\b|contains\b)|[A-Za-z_]\w*\s*(?:\{|if\b|contains\b(?!\s*\()))/;
+  /^\s*(?:default\s|import\s|[A-Za-z_]\w*\s*\([^)]*\)\s*(?::=|\{|if\b|=(?!=).*\bif\b)|[A-Za-z_]\w*\s*\[[^\]]*\]\s*(?::=|\{|if\b|contains\b)|[A-Za-z_]\w*\s*(?:\{|if\b|contains\b(?!\s*\()))/;
 /** Our own convention: a query that starts by defining `result` is made of rules, and `result` is its answer. */
 const RESULT_RULE = /^\s*result\s*(?::=|=(?!=)|\{|if\b|contains\b)/;
 
@@ -72,7 +72,7 @@ export function buildQueryModule(text: string, options: QueryModuleOptions = {})
 
 /**
  * A body becomes `ROWS := [[<bindings>, <captures>] | <body>]`, with the body on lines of its own (line 1 of the query
- * is line 3 of the module). An expression with a value of its own gets `CAPTURE_n := ` in front of it, as OPA's
+ * is line 3 of the module). An expression with a value of its own gets `credcheck_value_<n> := ` in front of it, as OPA's
  * rewriteQueryToCaptureValue does; when OPA would check those values (more than one expression, or iteration), the
  * captures are tested after the body, so a `false` fails the row.
  */
@@ -80,7 +80,6 @@ function buildBodyModule(text: string, lineCount: number, uncaptured: ReadonlySe
   const read = readQueryBody(text);
   const body = { ...read, expressions: read.expressions.map((expression, index) => (uncaptured.has(index) ? { ...expression, captured: false } : expression)) };
   const insertions = new Map<number, { column: number; length: number }[]>();
-  const captures: string[] = [];
   let source = text;
   // From the last expression to the first, so earlier offsets stay valid.
   const captured = body.expressions.map((expression, index) => ({ expression, name: `${CAPTURE}${index}` })).filter(({ expression }) => expression.captured);
@@ -93,7 +92,7 @@ function buildBodyModule(text: string, lineCount: number, uncaptured: ReadonlySe
     list.unshift({ column: expression.start - lineStart + 1, length: prefix.length });
     insertions.set(line, list);
   }
-  for (const { name } of captured) captures.push(name);
+  const captures = captured.map(({ name }) => name);
   const check = (body.expressions.length > 1 || body.iterates) && captures.length > 0 ? `\n${captures.join('; ')}` : '';
   const cells = [...body.variables, ...captures].map((name) => `${SORTED}(${name})`).join(', ');
   const head = `package ${QUERY_PACKAGE}\n${ROWS} := [[${cells}] |\n`;
@@ -113,7 +112,7 @@ const ORDERED_RESULT = 'credcheck_ordered_result';
 // object.get hides the type of `result` from the type checker, which would otherwise reject sort() of a number.
 const ORDERED_RESULT_RULE = `${ORDERED_RESULT} := sort(value) if {\n\tvalue := object.get({"v": result}, "v", null)\n\tis_set(value)\n} else := result\n`;
 
-/** Names of the wrapper's own rules and variables: never shown to the user (see internalNamesIn). */
+/** Names of the wrapper's own rules and variables: never shown to the user (see mentionsWrapper). */
 const ROWS = 'credcheck_rows';
 const SORTED = 'credcheck_sorted';
 const CAPTURE = 'credcheck_value_';

@@ -54,6 +54,7 @@ export const QUERY_CORPUS: readonly string[] = [
   'some i, u in input.users; not u.password_enabled; user := u.user',
   'some u in input.users\nu.access_key_1_active\nkey_age := u.access_key_1_last_rotated_days\nname := u.user',
   'z := 1; a := 2',
+  'count(input.users) = n',
   'x := input.users[_].mfa_active',
   'x = input.users[_].user; startswith(x, "d")',
   '[a, b] := [1, 2]',

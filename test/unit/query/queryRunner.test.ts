@@ -34,6 +34,8 @@ describe('query module', () => {
     assert.equal(buildQueryModule('x := input.users[i].user; i < 2').mode, 'body');
     assert.equal(buildQueryModule('[x |\nx := input.users[_].user\n]').mode, 'body');
     assert.equal(buildQueryModule('contains(input.users[0].user, "root")').mode, 'body');
+    assert.equal(buildQueryModule('count(input.users) = n').mode, 'body');
+    assert.equal(buildQueryModule('f(x) = y if y := x + 1\nresult := f(1)').mode, 'rules');
     assert.equal(buildQueryModule('# root only\nresult := [u | some u in input.users; u.is_root]').mode, 'rules');
     assert.equal(buildQueryModule('stale(u) if u.password_last_used_days > 90\nresult := [u.user | some u in input.users; stale(u)]').mode, 'rules');
     assert.equal(buildQueryModule('x := 1\nf(u) := u + x\nresult := f(1)').mode, 'rules');
