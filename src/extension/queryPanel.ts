@@ -1,7 +1,9 @@
 /**
  * Ad-hoc Rego queries against the open credential report: a `.rego` scratch document holds the query, a webview shows
  * the answer as a table. The query re-runs (debounced) as it is edited and when the report's result changes; a run
- * that a newer one overtook is dropped, so a slow compile never paints an older answer over a newer one.
+ * that a newer one overtook is dropped, so a slow compile never paints an older answer over a newer one. Queries are
+ * evaluated in a worker thread (QueryRunner) under the time and memory limits of policies, never on the extension
+ * host's thread, and an edit stops the running evaluation at once.
  */
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
@@ -9,7 +11,7 @@ import { PolicyProblem } from '../core/model';
 import { renderQueryPage } from './logic/queryPage';
 import type { RegoCompiler } from '../core/compiler/regoCompiler';
 import type { QueryRunner } from '../core/query/queryRunner';
-import { QueryTable, columnOrderOf, combineReportTables, shapeQueryTable, userColumnIndex } from '../core/query/queryTable';
+import { QueryTable, columnOrderOf, combineReportTables, tableOfAnswer, userColumnIndex } from '../core/query/queryTable';
 import { QueryTableFormat, formatQueryTable } from '../core/query/queryTableFormat';
 import { Log, describeError } from './logging';
 import { ReportAuditor } from './reportAuditor';
@@ -19,6 +21,8 @@ export interface QueryResultView {
   queryVersion: number;
   table: QueryTable | undefined;
   errors: PolicyProblem[];
+  /** Evaluation worker threads started so far: a query stopped (time limit, or an edit) costs one. */
+  workersStarted?: number;
 }
 
 const DEBOUNCE_MS = 300;
@@ -46,7 +50,10 @@ export class QueryPanel implements vscode.Disposable {
     this.subscriptions.push(
       this.diagnostics,
       vscode.workspace.onDidChangeTextDocument((event) => {
-        if (this.query && event.document === this.query) this.schedule(DEBOUNCE_MS);
+        if (!this.query || event.document !== this.query) return;
+        // The running query answers a text that is gone: stop it now (its worker is terminated), not after the debounce.
+        this.running?.abort();
+        this.schedule(DEBOUNCE_MS);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (document === this.query) this.diagnostics.delete(document.uri);
@@ -142,7 +149,12 @@ export class QueryPanel implements vscode.Disposable {
     const started = Date.now();
     try {
       this.runner ??= new (await import('../core/query/queryRunner')).QueryRunner(this.compiler);
-      const outcome = await this.runner.run(text, inputs, { signal: controller.signal });
+      const outcome = await this.runner.run(text, inputs, {
+        signal: controller.signal,
+        onEvaluationStarted: () => {
+          if (generation === this.generation) this.render('evaluating…');
+        },
+      });
       // Overtaken by a newer run, or the text moved on (its own run is scheduled): this answer is stale.
       if (generation !== this.generation || query.version !== version) return;
       if (!outcome.ok) {
@@ -152,7 +164,7 @@ export class QueryPanel implements vscode.Disposable {
       }
       this.diagnostics.delete(query.uri);
       const columnOrder = columnOrderOf(text);
-      const tables = outcome.results.map((result) => ({ file: result.file, table: shapeQueryTable(result.defined ? result.value : undefined, { columnOrder }) }));
+      const tables = outcome.results.map((result) => ({ file: result.file, table: tableOfAnswer(result, { columnOrder }) }));
       const table = tables.length === 1 ? tables[0]!.table : combineReportTables(tables);
       this.show({ queryVersion: version, table, errors: [] }, `${Date.now() - started} ms${outcome.timing.cached ? ' (cached)' : ''}`);
     } catch (error) {
@@ -185,7 +197,7 @@ export class QueryPanel implements vscode.Disposable {
   }
 
   private show(view: QueryResultView, status: string): void {
-    this.shown = view;
+    this.shown = { ...view, workersStarted: this.runner?.workersStarted ?? 0 };
     this.render(status);
   }
 
@@ -256,6 +268,7 @@ export class QueryPanel implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.running?.abort();
+    this.runner?.dispose();
     this.panel?.dispose();
     this.subscriptions.forEach((subscription) => subscription.dispose());
   }

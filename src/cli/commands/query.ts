@@ -5,8 +5,8 @@ import { PolicyInput, PolicyProblem } from '../../core/model';
 import { formatProblem, reportRunProblem } from '../../core/output/problemText';
 import { ExampleQuery, loadExampleQueries } from '../../core/query/exampleQueries';
 import { QUERY_FILE } from '../../core/query/queryModule';
-import { QueryRunner } from '../../core/query/queryRunner';
-import { columnOrderOf, combineReportTables, QueryTable, shapeQueryTable } from '../../core/query/queryTable';
+import { QueryLimits, QueryRunner } from '../../core/query/queryRunner';
+import { columnOrderOf, combineReportTables, QueryTable, tableOfAnswer } from '../../core/query/queryTable';
 import { formatQueryTable, QUERY_TABLE_FORMATS, QueryTableFormat } from '../../core/query/queryTableFormat';
 import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { prepareRunInputs, RunRequestError } from '../../core/run';
@@ -42,9 +42,10 @@ export const definition = defineCommand({
 
 const USAGE = usageOf(definition);
 
-/** What tests may replace: the Rego compiler. */
+/** What tests may replace: the Rego compiler, and the evaluation limits (those of policies by default). */
 export interface QueryDependencies {
   createCompiler?: () => Promise<RegoCompiler>;
+  limits?: QueryLimits;
 }
 
 /**
@@ -89,14 +90,17 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
   const answered = incomplete ? 2 : 0;
 
   const compiler = await (dependencies.createCompiler ?? createDefaultCompiler)();
+  // Evaluated in a worker under the limits of policies: a runaway query is stopped with an error (exit 2).
+  const runner = new QueryRunner(compiler, dependencies.limits);
   try {
-    const outcome = await new QueryRunner(compiler).run(text, inputs);
+    const outcome = await runner.run(text, inputs);
     if (!outcome.ok) {
       for (const problem of outcome.errors) io.stderr(`${formatQueryProblem(problem, label)}\n`);
       return 2;
     }
     if (format === 'json') {
-      // JSON keeps the Rego value itself (what `opa eval` would print), not the table made of it.
+      // JSON keeps the Rego value itself (what `opa eval` would print), not the table made of it; the rows of a body
+      // are objects keyed by their columns.
       const single = outcome.results.length === 1 ? outcome.results[0]! : undefined;
       const document = single ? (single.defined ? single.value : undefined) : outcome.results.map((r) => ({ report: r.file, defined: r.defined, value: r.defined ? r.value : null }));
       if (document === undefined) io.stderr('undefined (the query has no value)\n');
@@ -104,11 +108,12 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
       return answered;
     }
     const columnOrder = columnOrderOf(text);
-    const tables = outcome.results.map((result) => ({ file: result.file, table: shapeQueryTable(result.defined ? result.value : undefined, { columnOrder }) }));
+    const tables = outcome.results.map((result) => ({ file: result.file, table: tableOfAnswer(result, { columnOrder }) }));
     const table: QueryTable = tables.length === 1 ? tables[0]!.table : combineReportTables(tables);
     io.stdout(formatQueryTable(table, format));
     return answered;
   } finally {
+    runner.dispose();
     compiler.dispose();
   }
 }

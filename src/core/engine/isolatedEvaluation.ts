@@ -23,6 +23,13 @@ export interface IsolationLimits {
   maxWasmMemoryMb?: number;
   /** Cancels for the caller only: the job still finishes (or hits its limits) in the worker, which stays warm. */
   signal?: AbortSignal;
+  /**
+   * Cancelling a running job terminates the worker instead (an ad-hoc query whose text changed is never worth
+   * finishing, and a runaway one would hold the worker up to its time limit). The worker's inputs go with it.
+   */
+  stopOnCancel?: boolean;
+  /** Called when the worker starts on the job (its time limit starts then). */
+  onStarted?: () => void;
 }
 
 export interface EvaluationJob {
@@ -71,10 +78,14 @@ const MAX_STORED_INPUT_BYTES = 64 * 1024 * 1024;
  * job overruns its time limit or the worker dies (out of memory): a runaway policy never leaves state behind. A
  * cancelled job (the caller's signal) is answered at once but not killed: it finishes in the worker, still under its
  * time limit, and its results are dropped, so the worker keeps the inputs it holds (a 5,000-user report is ~14 MB to
- * send and parse again). Jobs run one at a time, in order; a job cancelled before it started is skipped.
+ * send and parse again), unless the job asks for `stopOnCancel`. Jobs run one at a time, in order; a job cancelled
+ * before it started is skipped. `evaluateIsolated` keeps one per heap limit for the policies; a caller whose jobs are
+ * stopped on cancel (queries) keeps its own, so the policies' worker keeps its inputs.
  */
-class WarmEvaluator {
+export class IsolatedEvaluator {
   private worker: Worker | undefined;
+  /** Worker threads started so far: a job after a terminated worker runs in a new one. */
+  private started = 0;
   /** Input object -> id; ids stored in the current worker, oldest first, with their sizes. */
   private readonly ids = new WeakMap<object, number>();
   private stored = new Map<number, number>();
@@ -84,11 +95,21 @@ class WarmEvaluator {
   /** An input nobody holds any more (a closed report, the previous report of a batch) is dropped from the worker too. */
   private readonly finalizer = new FinalizationRegistry<number>((id) => this.forget(id));
 
-  constructor(private readonly maxMemoryMb: number) {}
+  constructor(private readonly maxMemoryMb = 256) {}
 
   /** How many inputs the worker holds now. */
   get storedInputs(): number {
     return this.stored.size;
+  }
+
+  /** How many worker threads this evaluator has started (diagnostics and tests). */
+  get workersStarted(): number {
+    return this.started;
+  }
+
+  /** Terminates the worker (the next job starts a new one). */
+  dispose(): void {
+    if (this.worker) this.stop(this.worker);
   }
 
   run(job: EvaluationJob, limits: IsolationLimits): Promise<RawResults[]> {
@@ -111,8 +132,10 @@ class WarmEvaluator {
   private evaluate(job: EvaluationJob, limits: IsolationLimits): Promise<RawResults[]> {
     const timeoutMs = limits.timeoutMs ?? 5000;
     const worker = this.ensureWorker();
+    const cancelStops = limits.stopOnCancel ? limits.signal : undefined;
     return new Promise((resolve, reject) => {
       let settled = false;
+      const onCancel = () => finish(() => reject(cancelled()), true);
       /** The rule the worker last said it started: where a stopped evaluation was. */
       let running: string | undefined;
       const stopped = (kind: 'timeout' | 'memory', message: string) => new IsolatedEvaluationError(kind, message, running && (packageOfRule(running) ?? running), running);
@@ -121,6 +144,7 @@ class WarmEvaluator {
         settled = true;
         clearTimeout(timer);
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        cancelStops?.removeEventListener('abort', onCancel);
         if (stop) this.stop(worker);
         action();
       };
@@ -135,6 +159,7 @@ class WarmEvaluator {
           return;
         }
         if ('started' in reply) {
+          limits.onStarted?.();
           clearTimeout(timer);
           timer = setTimeout(
             () => finish(() => reject(stopped('timeout', `stopped by the time limit (${formatSeconds(timeoutMs)})`)), true),
@@ -160,6 +185,10 @@ class WarmEvaluator {
       const onExit = (code: number) =>
         finish(() => reject(new IsolatedEvaluationError('failed', `the evaluation worker stopped (exit code ${code})`)), true);
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      if (cancelStops) {
+        if (cancelStops.aborted) return onCancel();
+        cancelStops.addEventListener('abort', onCancel, { once: true });
+      }
       try {
         const pinned = new Set<number>();
         const inputs = job.inputs.map(({ input, evaluationTime }) => ({ id: this.send(worker, input, pinned), evaluationTime }));
@@ -172,6 +201,7 @@ class WarmEvaluator {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    this.started++;
     const worker = new Worker(workerScript(), { resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb, maxYoungGenerationSizeMb: 32 } });
     // An idle warm worker must not keep the CLI (or a test run) alive.
     worker.unref();
@@ -239,7 +269,7 @@ class WarmEvaluator {
   }
 }
 
-const evaluators = new Map<number, WarmEvaluator>();
+const evaluators = new Map<number, IsolatedEvaluator>();
 
 /**
  * Evaluates a compiled policy in a worker thread with a time and memory limit; the worker is terminated on overrun,
@@ -250,7 +280,7 @@ export function evaluateIsolated(job: EvaluationJob, limits: IsolationLimits = {
   const maxMemoryMb = limits.maxMemoryMb ?? 256;
   let evaluator = evaluators.get(maxMemoryMb);
   if (!evaluator) {
-    evaluator = new WarmEvaluator(maxMemoryMb);
+    evaluator = new IsolatedEvaluator(maxMemoryMb);
     evaluators.set(maxMemoryMb, evaluator);
   }
   return evaluator.run(job, limits);

@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
 import { PolicyInput, PolicyProblem } from '../model';
 import { RegoCompiler } from '../compiler/regoCompiler';
-import { PolicyEngine } from '../engine/policyEngine';
-import { buildQueryModule, mapToQuery, QUERY_FILE, QueryModule, QueryMode } from './queryModule';
+import { IsolatedEvaluationError, IsolatedEvaluator, IsolationLimits } from '../engine/isolatedEvaluation';
+import { buildQueryModule, mapToQuery, mentionsWrapper, QUERY_FILE, QueryModule, QueryMode } from './queryModule';
+import { QueryBody } from './queryBody';
 
-/** The answer of a query for one report. `defined: false` is Rego's "undefined" (no value), not an error. */
+/**
+ * The answer of a query for one report. `defined: false` is Rego's "undefined" (no value, or a body that never
+ * succeeds), not an error. A body answers rows, as `opa eval` prints them: `columns` are its variables (plus the
+ * expressions that are not true/false), or its expressions when it has no variables, and `value` is the rows as
+ * objects; a body that succeeds once without variables answers its expression's value, like a rule does.
+ */
 export interface QueryReportResult {
   file: string;
   defined: boolean;
   value: unknown;
+  /** For rows: the column titles in order (variable names, expression texts) and the cells. */
+  columns?: string[];
+  rows?: unknown[][];
 }
 
 export type QueryOutcome =
@@ -21,28 +30,47 @@ export type QueryOutcome =
     }
   | {
       ok: false;
-      /** Compile errors located in the query text (file `<query>`), or an evaluation error (line 0). */
+      /** Compile errors located in the query text, or an evaluation error (on the query's first line). */
       errors: PolicyProblem[];
     };
 
 export interface QueryRunOptions {
+  /** Cancels the run; an evaluation under way is stopped (its worker terminated), not left to finish. */
   signal?: AbortSignal;
+  /** Called when the evaluation starts in the worker (after compiling and sending the inputs). */
+  onEvaluationStarted?: () => void;
 }
 
-type CompiledQuery = { ok: true; module: QueryModule; engine: PolicyEngine } | { ok: false; errors: PolicyProblem[] };
+/** The limits of a query's evaluation: those of policies (5 s, 256 MiB worker heap, 256 MiB wasm memory by default). */
+export type QueryLimits = Omit<IsolationLimits, 'signal' | 'stopOnCancel' | 'onStarted'>;
+
+type CompiledQuery = { ok: true; module: QueryModule; wasm: Uint8Array } | { ok: false; errors: PolicyProblem[] };
 
 /** Compiled queries kept; a user editing a query revisits a handful of texts, not hundreds. */
 const CACHE_SIZE = 64;
 
 /**
- * Compiles ad-hoc queries with a long-lived compiler and evaluates them against reports. The editor re-runs the query
- * on every debounced keystroke, so compiled queries (and compile errors) are cached by the hash of the module text,
- * and the loaded wasm instance is reused across evaluations.
+ * Compiles ad-hoc queries with a long-lived compiler and evaluates them against reports in a worker thread of its
+ * own, under the time and memory limits of policies: a runaway query is stopped with a located error, and a cancelled
+ * one (its text changed) terminates the worker at once. The editor re-runs the query on every debounced keystroke, so
+ * compiled queries (and compile errors) are cached by the hash of the module text, and the worker keeps the inputs
+ * and the last compiled queries between runs.
  */
 export class QueryRunner {
   private readonly cache = new Map<string, Promise<CompiledQuery>>();
+  private readonly evaluator: IsolatedEvaluator;
 
-  constructor(private readonly compiler: RegoCompiler) {}
+  constructor(
+    private readonly compiler: RegoCompiler,
+    private readonly limits: QueryLimits = {},
+  ) {
+    this.evaluator = new IsolatedEvaluator(limits.maxMemoryMb ?? 256);
+  }
+
+  /** Worker threads started so far (a cancelled or runaway query costs one). */
+  get workersStarted(): number {
+    return this.evaluator.workersStarted;
+  }
 
   /** Runs the query against each input (one per report), at each input's own `evaluation_time`. */
   async run(queryText: string, inputs: PolicyInput[], options: QueryRunOptions = {}): Promise<QueryOutcome> {
@@ -50,21 +78,28 @@ export class QueryRunner {
     const { compiled, cached } = await this.compile(queryText, options.signal);
     const compileMs = performance.now() - compileStart;
     if (!compiled.ok) return { ok: false, errors: compiled.errors };
+    options.signal?.throwIfAborted();
 
     const evaluateStart = performance.now();
-    const results: QueryReportResult[] = [];
-    for (const input of inputs) {
-      options.signal?.throwIfAborted();
-      let raw;
-      try {
-        raw = compiled.engine.evaluate(input, new Date(input.evaluation_time), [compiled.module.entrypoint]);
-      } catch (error) {
-        return { ok: false, errors: [{ file: QUERY_FILE, line: 0, column: 0, code: 'eval_error', message: `${input.report.file}: ${describe(error)}` }] };
-      }
-      const defined = Object.prototype.hasOwnProperty.call(raw, compiled.module.entrypoint);
-      results.push({ file: input.report.file, defined, value: defined ? raw[compiled.module.entrypoint] : undefined });
+    const { module } = compiled;
+    let raw;
+    try {
+      raw = await this.evaluator.run(
+        { wasm: compiled.wasm, data: {}, documents: [module.entrypoint], inputs: inputs.map((input) => ({ input, evaluationTime: input.evaluation_time })) },
+        { ...this.limits, signal: options.signal, stopOnCancel: true, onStarted: options.onEvaluationStarted },
+      );
+    } catch (error) {
+      if (error instanceof IsolatedEvaluationError && error.kind === 'aborted') throw error;
+      return { ok: false, errors: [evaluationProblem(error, inputs, queryText)] };
     }
-    return { ok: true, mode: compiled.module.mode, results, timing: { compileMs, evaluateMs: performance.now() - evaluateStart, cached } };
+    const results = inputs.map((input, index): QueryReportResult => {
+      const document = raw[index]!;
+      const defined = Object.prototype.hasOwnProperty.call(document, module.entrypoint);
+      const value = defined ? document[module.entrypoint] : undefined;
+      if (module.body) return { file: input.report.file, ...answerOfBody(module.body, value as unknown[][]) };
+      return { file: input.report.file, defined, value };
+    });
+    return { ok: true, mode: module.mode, results, timing: { compileMs, evaluateMs: performance.now() - evaluateStart, cached } };
   }
 
   /** Compiles a query once so the compiler is loaded before the first keystroke needs it. */
@@ -88,7 +123,7 @@ export class QueryRunner {
       this.cache.set(key, hit);
       return { compiled: await hit, cached: true };
     }
-    const pending = this.compileModule(module, signal);
+    const pending = this.compileModule(queryText, module, signal);
     this.cache.set(key, pending);
     while (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     try {
@@ -100,32 +135,52 @@ export class QueryRunner {
     }
   }
 
-  private async compileModule(module: QueryModule, signal: AbortSignal | undefined): Promise<CompiledQuery> {
-    const missing = missingResultRule(module);
+  private async compileModule(text: string, first: QueryModule, signal: AbortSignal | undefined): Promise<CompiledQuery> {
+    const missing = missingResultRule(first) ?? emptyBody(first);
     if (missing) return { ok: false, errors: [missing] };
-    const result = await this.compiler.compile({ modules: [{ file: QUERY_FILE, source: module.source }], entrypoints: [module.entrypoint], signal });
-    if (!result.ok) {
-      return {
-        ok: false,
-        errors: result.errors.map((problem) => {
-          if (problem.line <= 0) return { ...problem, file: QUERY_FILE };
-          const at = mapToQuery(module, problem.line, problem.column);
-          return { ...problem, file: QUERY_FILE, line: at.line, column: at.column };
-        }),
-      };
+    const uncaptured = new Set<number>();
+    for (let module = first; ; ) {
+      const compile = (source: string) => this.compiler.compile({ modules: [{ file: QUERY_FILE, source }], entrypoints: [module.entrypoint], signal });
+      const result = await compile(module.source);
+      if (result.ok) return { ok: true, module, wasm: result.wasm };
+      const errors = locateErrors(module, result.errors, text);
+      if (!module.body) return { ok: false, errors };
+      // A call with an output argument (`count(x, n)`, `walk(x, [path, value])`) has no value of its own: once
+      // captured it is one argument too many. OPA does not capture it either.
+      const outputCall = module.body.expressions.findIndex((expression, index) => {
+        const at = positionOf(text, expression.start);
+        return expression.captured && !uncaptured.has(index) && errors.some((error) => /arity mismatch/.test(error.message) && error.line === at.line && error.column === at.column);
+      });
+      if (outputCall >= 0) {
+        uncaptured.add(outputCall);
+        module = buildQueryModule(text, { uncaptured });
+        continue;
+      }
+      // A text that ends inside a bracket or after an operator: what the parser says of the text followed by the end
+      // of input, as `opa eval` parses it, not of the wrapper's lines it would read on into.
+      if (module.body.incomplete && module.sourceUpToQueryEnd !== undefined) {
+        const cut = await compile(module.sourceUpToQueryEnd);
+        if (!cut.ok) return { ok: false, errors: locateErrors(module, cut.errors, text) };
+      }
+      return { ok: false, errors };
     }
-    return { ok: true, module, engine: await PolicyEngine.load(result.wasm) };
   }
 
   /** Drops the compiled queries (the compiler belongs to the caller and is not disposed here). */
   clear(): void {
     this.cache.clear();
   }
+
+  /** Terminates the evaluation worker (the compiler belongs to the caller). */
+  dispose(): void {
+    this.cache.clear();
+    this.evaluator.dispose();
+  }
 }
 
 /** A rules or module query must define `result`; saying so beats the compiler's "unknown entrypoint". */
 function missingResultRule(module: QueryModule): PolicyProblem | undefined {
-  if (module.mode === 'expression') return undefined;
+  if (module.mode === 'body') return undefined;
   if (/^[ \t]*(?:default[ \t]+)?result\b/m.test(module.source)) return undefined;
   return {
     file: QUERY_FILE,
@@ -136,6 +191,101 @@ function missingResultRule(module: QueryModule): PolicyProblem | undefined {
   };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** 1-based line and column of an offset in the text. */
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+function emptyBody(module: QueryModule): PolicyProblem | undefined {
+  if (!module.body || module.body.expressions.length > 0) return undefined;
+  return { file: QUERY_FILE, line: 1, column: 1, code: 'empty_query', message: 'the query is empty (for example: input.users[_].user)' };
+}
+
+/**
+ * Compile errors of the module, located in the query text and worded without the wrapper's names. An error the
+ * wrapper's own lines also raised (an unsafe variable is reported where the body binds it and where the row reads it)
+ * is kept once, at its place in the text.
+ */
+function locateErrors(module: QueryModule, errors: PolicyProblem[], text: string): PolicyProblem[] {
+  const located = errors.map((problem) => {
+    const message = withoutWrapperNames(problem.message, module.body);
+    const at = problem.line > 0 ? mapToQuery(module, problem.line, problem.column) : { line: 1, column: 1, inText: false };
+    if (!at.inText && module.body) {
+      // An unsafe variable is reported where the row reads it (the wrapper): place it where the query first has it.
+      const variable = /^var (\w+) is unsafe/.exec(message)?.[1];
+      const index = variable === undefined ? -1 : module.body.variables.indexOf(variable);
+      if (index >= 0) return { problem: { ...problem, file: QUERY_FILE, ...positionOf(text, module.body.variableStarts[index]!), message }, inText: true };
+    }
+    return { problem: { ...problem, file: QUERY_FILE, line: at.line, column: at.column, message }, inText: at.inText };
+  });
+  const placed = new Set(located.filter(({ inText }) => inText).map(({ problem }) => problem.message));
+  // The parser's hints that name the wrapper's rule ("expected rule value term (e.g., <rule> := ...)") say nothing
+  // about the query when a plain error is at hand.
+  const plain = errors.some((problem) => !mentionsWrapper(problem.message));
+  const seen = new Set<string>();
+  return located
+    .filter((_, index) => !plain || !mentionsWrapper(errors[index]!.message))
+    .filter(({ problem, inText }) => inText || !placed.has(problem.message))
+    .map(({ problem }) => problem)
+    .filter((problem) => {
+      const key = `${problem.line}:${problem.column}:${problem.code}:${problem.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+/** The wrapper's names in a message become what the user wrote (an expression's text) or "the query". */
+function withoutWrapperNames(message: string, body: QueryBody | undefined): string {
+  if (!mentionsWrapper(message)) return message;
+  return message
+    .replace(/credcheck_value_(\d+)/g, (_, index: string) => body?.expressions[Number(index)]?.text ?? 'the expression')
+    .replace(/(?:data\.credcheck\.query\.)?credcheck_(?:rows|ordered_result)/g, 'the query')
+    .replace(/(?:data\.credcheck\.query\.)?credcheck_sorted/g, 'the query');
+}
+
+/**
+ * The rows of a body as `opa eval` presents them (internal/presentation/presentation.go, prettyResult): no rows is
+ * undefined; one row without variables whose expressions are one, or all true/false, is the first expression's value;
+ * otherwise a table whose columns are the expressions that are not true/false in the first row (all of them when there
+ * are no variables), in order, then the variables sorted by name.
+ */
+function answerOfBody(body: QueryBody, rows: unknown[][] | undefined): Omit<QueryReportResult, 'file'> {
+  if (!rows || rows.length === 0) return { defined: false, value: undefined };
+  const results = rows.map((cells) => {
+    let next = body.variables.length;
+    return { bindings: cells.slice(0, next), expressions: body.expressions.map((expression) => (expression.captured ? cells[next++] : true)) };
+  });
+  const first = results[0]!;
+  if (results.length === 1 && body.variables.length === 0 && (first.expressions.length === 1 || first.expressions.every((value) => typeof value === 'boolean'))) {
+    return { defined: true, value: first.expressions[0] };
+  }
+  const expressionColumns = body.expressions
+    .map((expression, index) => ({ title: expression.text, index }))
+    .filter(({ index }) => body.variables.length === 0 || typeof first.expressions[index] !== 'boolean');
+  const variableColumns = body.variables.map((name, index) => ({ title: name, index })).sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
+  const columns = [...expressionColumns.map(({ title }) => title), ...variableColumns.map(({ title }) => title)];
+  const table = results.map((result) => [...expressionColumns.map(({ index }) => result.expressions[index]), ...variableColumns.map(({ index }) => result.bindings[index])]);
+  return {
+    defined: true,
+    value: table.map((cells) => Object.fromEntries(columns.map((column, index) => [column, cells[index]]))),
+    columns,
+    rows: table,
+  };
+}
+
+/**
+ * An evaluation that did not finish (the time or memory limit, a builtin that failed) is an error of the query, never
+ * an empty answer. It is placed on the builtin it names when the query calls it, else on the query's first character.
+ */
+function evaluationProblem(error: unknown, inputs: PolicyInput[], text: string): PolicyProblem {
+  const kind = error instanceof IsolatedEvaluationError ? error.kind : 'failed';
+  const detail = withoutWrapperNames(error instanceof Error ? error.message : String(error), undefined);
+  const reports = inputs.length === 1 ? `${inputs[0]!.report.file}: ` : '';
+  const code = kind === 'timeout' ? 'eval_timeout' : kind === 'memory' ? 'eval_memory' : 'eval_error';
+  const message = kind === 'failed' ? `${reports}evaluation failed: ${detail}` : `${reports}the query was ${detail}`;
+  const builtin = /^([A-Za-z_][\w.]*): /.exec(detail)?.[1];
+  const at = builtin ? text.indexOf(`${builtin}(`) : -1;
+  return { file: QUERY_FILE, ...(at < 0 ? { line: 1, column: 1 } : positionOf(text, at)), code, message };
 }

@@ -71,6 +71,15 @@ export function shapeQueryTable(value: unknown, options: TableShapeOptions = {})
 }
 
 /**
+ * The table of one report's answer: the rows of a body as they are (columns are variables and expressions, as
+ * `opa eval` prints them), any other value shaped by shapeQueryTable.
+ */
+export function tableOfAnswer(answer: { defined: boolean; value: unknown; columns?: string[]; rows?: unknown[][] }, options: TableShapeOptions = {}): QueryTable {
+  if (answer.defined && answer.columns && answer.rows) return { kind: 'records', columns: answer.columns, rows: answer.rows };
+  return shapeQueryTable(answer.defined ? answer.value : undefined, options);
+}
+
+/**
  * Puts the tables of several reports into one, with a leading `report` column. Undefined answers contribute no rows;
  * tables of different kinds are merged by column name (missing cells are null).
  */

@@ -124,4 +124,37 @@ describe('query editor', function () {
     assert.ok(result.rows.length > 0, 'the example answered nothing on the sample');
     assert.strictEqual(queryDiagnostics(query.uri).length, 0);
   });
+
+  it('answers a body as opa eval does, stops a runaway query at the time limit, and stops a running query when it is edited', async () => {
+    const api = await activateExtension();
+    const { document: report } = await openWorkspaceReport();
+    await waitFor('the sample evaluated', () => api.getResult(report.uri));
+    // 1.6 billion comparisons that allocate nothing (a third nested loop would exhaust the wasm memory first): only the
+    // time limit (5 s, as policies) ends it.
+    const runaway = 'r := numbers.range(1, 40000)\nsome i in r; some j in r\ni > j; j > i';
+    const query = await vscode.commands.executeCommand<vscode.TextDocument>('credcheck.query', runaway);
+    const stopped = await waitFor('the time limit', async () => {
+      const result = await api.getQueryResult();
+      return result && result.queryVersion === query.version && result.errors.length > 0 && result;
+    });
+    assert.strictEqual(stopped.errors[0]!.code, 'eval_timeout');
+    assert.match(stopped.errors[0]!.message, /the query was stopped by the time limit \(5 s\)$/);
+    assert.strictEqual(queryDiagnostics(query.uri)[0]?.range.start.line, 0);
+    assert.match(api.queryHtml(), /Query error/);
+    const workers = stopped.workersStarted!;
+
+    // The same runaway again: once it is evaluating, an edit terminates its worker and the edited query answers.
+    await replaceText(query, `${runaway}\n# again`);
+    await waitFor('the runaway evaluating', () => api.queryHtml().includes('evaluating…'));
+    await replaceText(query, 'some u in input.users; u.mfa_active == false; user := u.user');
+    const answered = await waitFor('the edited query answered', async () => {
+      const result = await api.getQueryResult();
+      return result && result.queryVersion === query.version && result.table && result;
+    });
+    assert.deepStrictEqual(answered.errors, []);
+    assert.deepStrictEqual(answered.table!.columns, ['u', 'user']);
+    assert.deepStrictEqual(answered.table!.rows.map((row) => row[1]), usersWhere(report, 'mfa_active', 'false'));
+    // One worker for the stopped runaway, one for the edited query: the runaway's was terminated, not left to run.
+    assert.strictEqual(answered.workersStarted, workers + 2);
+  });
 });

@@ -4,6 +4,7 @@ import { run } from '../../../src/cli/commands/query';
 import { CliIo } from '../../../src/cli/io';
 import { EmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { CompileRequest, CompileResult, RegoCompiler } from '../../../src/core/compiler/regoCompiler';
+import { QueryLimits } from '../../../src/core/query/queryRunner';
 
 const ROOT = join(__dirname, '../../../..');
 const SAMPLE = join(ROOT, 'samples/sample-credential-report.csv');
@@ -24,10 +25,14 @@ describe('credcheck query', function () {
   after(() => compiler.dispose());
 
   async function query(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return queryWithin({}, ...args);
+  }
+
+  async function queryWithin(limits: QueryLimits, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
     const io: CliIo = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), cwd: ROOT, env: {} };
-    const code = await run(args, io, { createCompiler: async () => new SharedCompiler(compiler) });
+    const code = await run(args, io, { createCompiler: async () => new SharedCompiler(compiler), limits });
     return { code, stdout, stderr };
   }
 
@@ -79,6 +84,37 @@ describe('credcheck query', function () {
     assert.equal(stdout, '');
     assert.match(stderr, /^<query>:3:\d+: rego_parse_error: /m);
     assert.doesNotMatch(stderr, /<query>:[45]:/); // nothing points into the wrapper
+  });
+
+  it('answers the queries of issue #16 as opa eval does: one column per variable, or the expression', async () => {
+    const users = await query(SAMPLE, 'input.users[_].user', ...NOW);
+    assert.equal(users.stderr, '');
+    assert.equal(users.code, 0);
+    const lines = users.stdout.split('\n');
+    assert.match(lines[1]!, /^\| input\.users\[_\]\.user \|$/);
+    assert.deepEqual(lines.slice(3, 9).map((line) => line.split('|')[1]!.trim()), ['<root_account>', 'darryl_philbin', 'dwight_schrute', 'kelly_kapoor', 'pam_beasly', 'ryan_howard']);
+    const withoutMfa = await query(SAMPLE, 'some u in input.users; u.mfa_active == false; user := u.user; days := u.user_creation_time_days', ...NOW, '--format', 'csv');
+    assert.equal(withoutMfa.stderr, '');
+    assert.equal(withoutMfa.code, 0);
+    const [header, ...rows] = withoutMfa.stdout.trimEnd().split('\r\n');
+    assert.equal(header, 'days,u,user');
+    assert.deepEqual(rows.map((row) => row.split(',').at(-1)), ['darryl_philbin', 'dwight_schrute', 'kelly_kapoor', 'ryan_howard']);
+    const json = await query(SAMPLE, 'x := input.users[i].user; i < 2', ...NOW, '--format', 'json');
+    assert.deepEqual(JSON.parse(json.stdout), [{ i: 0, x: '<root_account>' }, { i: 1, x: 'darryl_philbin' }]);
+  });
+
+  it('exits 2 with a located error when the query is stopped by the time limit, never "0 rows"', async () => {
+    const { code, stdout, stderr } = await queryWithin({ timeoutMs: 300 }, SAMPLE, 'r := numbers.range(1, 20000); some i in r; some j in r; i > j; j > i', ...NOW);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `<query>:1:1: eval_timeout: ${SAMPLE}: the query was stopped by the time limit (0.3 s)\n`);
+  });
+
+  it('exits 2 with the error of a builtin that fails at evaluation, on its call', async () => {
+    const { code, stdout, stderr } = await query(SAMPLE, 'x := 1; y := time.parse_duration_ns("soon")', ...NOW);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `<query>:1:14: eval_error: ${SAMPLE}: evaluation failed: time.parse_duration_ns: invalid duration "soon"\n`);
   });
 
   it('exits 2 on a report it cannot read, and on a usage error', async () => {

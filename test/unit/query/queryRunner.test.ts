@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { EmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { CompileRequest, CompileResult, RegoCompiler } from '../../../src/core/compiler/regoCompiler';
 import { PolicyInput } from '../../../src/core/model';
+import { readQueryBody } from '../../../src/core/query/queryBody';
 import { buildQueryModule, mapToQuery } from '../../../src/core/query/queryModule';
 import { QueryRunner } from '../../../src/core/query/queryRunner';
 import { loadReport } from '../../../src/core/report/reportLoader';
@@ -24,31 +25,62 @@ class CountingCompiler implements RegoCompiler {
 }
 
 describe('query module', () => {
-  it('wraps an expression as result := <expression>, a rule list under the query package, a module as it is', () => {
-    assert.equal(buildQueryModule('[u.user | some u in input.users]').mode, 'expression');
-    assert.equal(buildQueryModule('count(input.users) > 2').mode, 'expression');
-    assert.equal(buildQueryModule('input.users[0]').mode, 'expression');
-    assert.equal(buildQueryModule('{u.user: u.mfa_active | some u in input.users}').mode, 'expression');
-    // Statement lines of a comprehension body that look like rules do not count: only the first line decides.
-    assert.equal(buildQueryModule('[x |\nx := input.users[_].user\n]').mode, 'expression');
+  it('wraps a body as opa eval reads it, a rule list under the query package, a module as it is', () => {
+    assert.equal(buildQueryModule('[u.user | some u in input.users]').mode, 'body');
+    assert.equal(buildQueryModule('count(input.users) > 2').mode, 'body');
+    assert.equal(buildQueryModule('input.users[_].user').mode, 'body');
+    assert.equal(buildQueryModule('some u in input.users; u.mfa_active == false').mode, 'body');
+    // `name := ...` is an expression of a body (opa eval binds it), not a rule.
+    assert.equal(buildQueryModule('x := input.users[i].user; i < 2').mode, 'body');
+    assert.equal(buildQueryModule('[x |\nx := input.users[_].user\n]').mode, 'body');
+    assert.equal(buildQueryModule('contains(input.users[0].user, "root")').mode, 'body');
+    assert.equal(buildQueryModule('count(input.users) = n').mode, 'body');
+    assert.equal(buildQueryModule('f(x) = y if y := x + 1\nresult := f(1)').mode, 'rules');
     assert.equal(buildQueryModule('# root only\nresult := [u | some u in input.users; u.is_root]').mode, 'rules');
     assert.equal(buildQueryModule('stale(u) if u.password_last_used_days > 90\nresult := [u.user | some u in input.users; stale(u)]').mode, 'rules');
+    assert.equal(buildQueryModule('x := 1\nf(u) := u + x\nresult := f(1)').mode, 'rules');
     assert.equal(buildQueryModule('default result := []\nresult := [1]').mode, 'rules');
     const module = buildQueryModule('# package commented.out\npackage mine.q\nresult := 1');
     assert.equal(module.mode, 'module');
     assert.equal(module.entrypoint, 'mine/q/credcheck_ordered_result');
-    assert.equal(buildQueryModule('1 + 1').entrypoint, 'credcheck/query/credcheck_ordered_result');
   });
 
-  it('maps module positions back to the query, shifting only the first line of an expression sideways', () => {
-    const expression = buildQueryModule('[u |\n  u >> 1]');
-    assert.deepEqual(mapToQuery(expression, 2, 11), { line: 1, column: 1 });
-    assert.deepEqual(mapToQuery(expression, 2, 14), { line: 1, column: 4 });
-    assert.deepEqual(mapToQuery(expression, 3, 6), { line: 2, column: 6 });
-    assert.deepEqual(mapToQuery(expression, 1, 1), { line: 1, column: 1 }); // the wrapper's package line
+  it('reads the expressions, variables and iteration of a body', () => {
+    const body = readQueryBody('some u in input.users; not u.mfa_active\nname := u.user # x := 1\n[v | some v in input.users]; every w in input.users { w.user != k }');
+    assert.deepEqual(body.expressions.map((expression) => [expression.text, expression.captured]), [
+      ['some u in input.users', false],
+      ['not u.mfa_active', false],
+      ['name := u.user', false],
+      ['[v | some v in input.users]', true],
+      ['every w in input.users { w.user != k }', false],
+    ]);
+    // v and w are local to their comprehension and every; count and time are functions.
+    assert.deepEqual(body.variables, ['u', 'name']);
+    assert.equal(body.iterates, false);
+    assert.deepEqual(readQueryBody('x := input.users[i].user; count(x) > time.now_ns()').variables, ['x', 'i']);
+    assert.equal(readQueryBody('input.users[_].user').iterates, true);
+    assert.equal(readQueryBody('input.users[0].user').iterates, false);
+    // An operator at the end of a line, or at the start of the next, goes on to the next line (OPA's parser does).
+    assert.deepEqual(readQueryBody('x := 1 +\n  2\ny := 3\n  - 1').expressions.map((expression) => expression.text), ['x := 1 +\n  2', 'y := 3\n  - 1']);
+    assert.equal(readQueryBody('[1, 2').incomplete, true);
+    assert.equal(readQueryBody('x == ').incomplete, true);
+    assert.equal(readQueryBody('x == 1 # ==').incomplete, false);
+  });
+
+  it('maps module positions back to the query: the body starts on line 3, captures are taken out of the columns', () => {
+    const body = buildQueryModule('x := 1; input.users[x] >> 1\ncount(1)');
+    // Line 1 of the query holds one capture (`credcheck_value_1 := `, 21 characters) before its second expression.
+    assert.deepEqual(mapToQuery(body, 3, 4), { line: 1, column: 4, inText: true });
+    assert.deepEqual(mapToQuery(body, 3, 9), { line: 1, column: 9, inText: true });
+    assert.deepEqual(mapToQuery(body, 3, 15), { line: 1, column: 9, inText: true }); // inside the capture
+    assert.deepEqual(mapToQuery(body, 3, 30), { line: 1, column: 9, inText: true });
+    assert.deepEqual(mapToQuery(body, 3, 45), { line: 1, column: 24, inText: true });
+    assert.deepEqual(mapToQuery(body, 4, 22), { line: 2, column: 1, inText: true });
+    assert.deepEqual(mapToQuery(body, 1, 1), { line: 1, column: 1, inText: false }); // the wrapper's package line
+    assert.deepEqual(mapToQuery(body, 9, 1), { line: 2, column: 1, inText: false }); // the wrapper's helper rules
     const rules = buildQueryModule('result := x\nx := 1');
-    assert.deepEqual(mapToQuery(rules, 2, 11), { line: 1, column: 11 });
-    assert.deepEqual(mapToQuery(buildQueryModule('package p\nresult := 1'), 2, 3), { line: 2, column: 3 });
+    assert.deepEqual(mapToQuery(rules, 2, 11), { line: 1, column: 11, inText: true });
+    assert.deepEqual(mapToQuery(buildQueryModule('package p\nresult := 1'), 2, 3), { line: 2, column: 3, inText: true });
   });
 });
 
@@ -67,10 +99,12 @@ describe('query runner (embedded compiler, opa-wasm)', function () {
   });
   after(() => compiler.dispose());
 
+  after(() => runner.dispose());
+
   it('answers an expression query against the normalised input', async () => {
     const outcome = await runner.run('[u.user | some u in input.users; u.mfa_active == true]', [input]);
     assert.ok(outcome.ok);
-    assert.equal(outcome.mode, 'expression');
+    assert.equal(outcome.mode, 'body');
     assert.deepEqual(outcome.results, [{ file: SAMPLE, defined: true, value: ['<root_account>', 'pam_beasly'] }]);
   });
 
@@ -123,7 +157,7 @@ describe('query runner (embedded compiler, opa-wasm)', function () {
   });
 
   it('asks for a result rule when a rules query has none', async () => {
-    const outcome = await runner.run('x := 1', [input]);
+    const outcome = await runner.run('f(u) := u\nx := 1', [input]);
     assert.ok(!outcome.ok);
     assert.equal(outcome.errors[0]!.code, 'missing_result');
   });
@@ -140,7 +174,118 @@ describe('query runner (embedded compiler, opa-wasm)', function () {
     assert.deepEqual(second.results, first.results);
     // Compile errors are cached too: typing on past an error does not recompile the same broken text.
     await runner.run('[u |', [input]);
+    const afterFirst = compiler.calls;
     await runner.run('[u |', [input]);
-    assert.equal(compiler.calls - before, 2);
+    assert.equal(compiler.calls, afterFirst);
+  });
+
+  it('answers the bodies of issue #16 as opa eval does: expression values without variables, bindings as columns', async () => {
+    const users = await runner.run('input.users[_].user', [input]);
+    assert.ok(users.ok, JSON.stringify(users));
+    assert.deepEqual(users.results[0]!.columns, ['input.users[_].user']);
+    assert.deepEqual(users.results[0]!.rows, [['<root_account>'], ['darryl_philbin'], ['dwight_schrute'], ['kelly_kapoor'], ['pam_beasly'], ['ryan_howard']]);
+    const withoutMfa = await runner.run('some u in input.users; u.mfa_active == false', [input]);
+    assert.ok(withoutMfa.ok, JSON.stringify(withoutMfa));
+    assert.deepEqual(withoutMfa.results[0]!.columns, ['u']);
+    assert.deepEqual(withoutMfa.results[0]!.rows!.map(([u]) => (u as { user: string }).user), ['darryl_philbin', 'dwight_schrute', 'kelly_kapoor', 'ryan_howard']);
+    const two = await runner.run('x := input.users[i].user\ni < 2', [input]);
+    assert.ok(two.ok);
+    assert.deepEqual(two.results[0]!.value, [{ i: 0, x: '<root_account>' }, { i: 1, x: 'darryl_philbin' }]);
+  });
+
+  it('locates an unsafe variable, an unclosed bracket and a dangling operator in the query\'s own text, without wrapper names', async () => {
+    const cases: [string, number, number][] = [
+      ['input.users[_].user; y', 1, 22],
+      ['some u in input.users; u.mfa_active == ', 1, 39],
+      ['x := 1\n[u.user | some u in input.users', 2, 31],
+    ];
+    for (const [text, line, column] of cases) {
+      const outcome = await runner.run(text, [input]);
+      assert.ok(!outcome.ok, text);
+      assert.deepEqual([outcome.errors[0]!.line, outcome.errors[0]!.column], [line, column], `${text}: ${JSON.stringify(outcome.errors)}`);
+      for (const error of outcome.errors) assert.doesNotMatch(error.message, /credcheck_/);
+    }
+  });
+
+  it('reports a builtin that fails at evaluation as a located error, not as an empty answer', async () => {
+    const outcome = await runner.run('x := 1\nd := time.parse_duration_ns("soon")', [input]);
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.errors.length, 1);
+    assert.deepEqual([outcome.errors[0]!.line, outcome.errors[0]!.column, outcome.errors[0]!.code], [2, 6, 'eval_error']);
+    assert.match(outcome.errors[0]!.message, /^.*sample-credential-report\.csv: evaluation failed: time\.parse_duration_ns: invalid duration "soon"$/);
+  });
+});
+
+describe('query runner isolation: the time and memory limits of policies, stopped on cancel', function () {
+  this.timeout(120_000);
+  // 400 million comparisons that allocate nothing: slow, not memory-hungry (as the policy isolation test).
+  const RUNAWAY = 'r := numbers.range(1, 20000); some i in r; some j in r; i > j; j > i';
+  let compiler: EmbeddedCompiler;
+  let input: PolicyInput;
+
+  before(async () => {
+    compiler = new EmbeddedCompiler();
+    const loaded = await loadReport(SAMPLE, POST_TIME);
+    assert.ok(loaded.input);
+    input = loaded.input;
+  });
+  after(() => compiler.dispose());
+
+  it('answers the catastrophic regular expression of issue #15 within the limit: the wasm regex engine is RE2 (linear time)', async () => {
+    const runner = new QueryRunner(compiler, { timeoutMs: 30_000 });
+    try {
+      const outcome = await runner.run('regex.match("(a+)+$", concat("", ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"]))', [input]);
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      assert.deepEqual(outcome.results[0]!.value, false);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('stops a runaway query at the time limit with a located error', async () => {
+    const runner = new QueryRunner(compiler, { timeoutMs: 300 });
+    try {
+      const outcome = await runner.run(RUNAWAY, [input]);
+      assert.ok(!outcome.ok);
+      assert.deepEqual(outcome.errors, [
+        { file: '<query>', line: 1, column: 1, code: 'eval_timeout', message: `${SAMPLE}: the query was stopped by the time limit (0.3 s)` },
+      ]);
+      // The worker was terminated; the next query runs in a new one and answers.
+      const next = await runner.run('count(input.users)', [input]);
+      assert.ok(next.ok);
+      assert.equal(next.results[0]!.value, 6);
+      assert.equal(runner.workersStarted, 2);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('stops a query that exhausts its wasm memory with a located error', async () => {
+    const runner = new QueryRunner(compiler, { timeoutMs: 60_000, maxWasmMemoryMb: 32 });
+    try {
+      const outcome = await runner.run('n := count([x | some x in numbers.range(1, 1000000000)])', [input]);
+      assert.ok(!outcome.ok);
+      assert.equal(outcome.errors[0]!.code, 'eval_memory');
+      assert.match(outcome.errors[0]!.message, /the query was stopped by the 32 MiB wasm memory limit/);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('terminates a running query when it is cancelled (the text changed), so the next one does not wait for it', async () => {
+    // A time limit no test waits for: only termination lets the next query answer.
+    const runner = new QueryRunner(compiler, { timeoutMs: 600_000 });
+    try {
+      const controller = new AbortController();
+      const running = runner.run(RUNAWAY, [input], { signal: controller.signal, onEvaluationStarted: () => controller.abort() });
+      await assert.rejects(running, (error: Error & { kind?: string }) => error.kind === 'aborted');
+      assert.equal(runner.workersStarted, 1);
+      const next = await runner.run('count(input.users)', [input]);
+      assert.ok(next.ok);
+      assert.equal(next.results[0]!.value, 6);
+      assert.equal(runner.workersStarted, 2);
+    } finally {
+      runner.dispose();
+    }
   });
 });
