@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { InputProjection, projectInput } from '../engine/inputProjection';
 import { PolicyInput, PolicyProblem } from '../model';
 import { RegoCompiler } from '../compiler/regoCompiler';
 import { IsolatedEvaluationError, IsolatedEvaluator, IsolationLimits } from '../engine/isolatedEvaluation';
@@ -44,7 +45,7 @@ export interface QueryRunOptions {
 /** The limits of a query's evaluation: those of policies (5 s, 256 MiB worker heap, 256 MiB wasm memory by default). */
 export type QueryLimits = Omit<IsolationLimits, 'signal' | 'stopOnCancel' | 'onStarted'>;
 
-type CompiledQuery = { ok: true; module: QueryModule; wasm: Uint8Array } | { ok: false; errors: PolicyProblem[] };
+type CompiledQuery = { ok: true; module: QueryModule; wasm: Uint8Array; projection?: InputProjection } | { ok: false; errors: PolicyProblem[] };
 
 /** Compiled queries kept; a user editing a query revisits a handful of texts, not hundreds. */
 const CACHE_SIZE = 64;
@@ -85,7 +86,7 @@ export class QueryRunner {
     let raw;
     try {
       raw = await this.evaluator.run(
-        { wasm: compiled.wasm, data: {}, documents: [module.entrypoint], inputs: inputs.map((input) => ({ input, evaluationTime: input.evaluation_time })) },
+        { wasm: compiled.wasm, data: {}, documents: [module.entrypoint], inputs: inputs.map((input) => ({ input: projectInput(input, compiled.projection), evaluationTime: input.evaluation_time })) },
         { ...this.limits, signal: options.signal, stopOnCancel: true, onStarted: options.onEvaluationStarted },
       );
     } catch (error) {
@@ -142,7 +143,7 @@ export class QueryRunner {
     for (let module = first; ; ) {
       const compile = (source: string) => this.compiler.compile({ modules: [{ file: QUERY_FILE, source }], entrypoints: [module.entrypoint], signal });
       const result = await compile(module.source);
-      if (result.ok) return { ok: true, module, wasm: result.wasm };
+      if (result.ok) return { ok: true, module, wasm: result.wasm, projection: result.projection };
       const errors = locateErrors(module, result.errors, text);
       if (!module.body) return { ok: false, errors };
       // A call with an output argument (`count(x, n)`, `walk(x, [path, value])`) has no value of its own: once

@@ -8,6 +8,9 @@ import { auditReports } from '../../../src/core/run/audit';
 import { parseReport } from '../../../src/core/report/reportParser';
 import { normalizeReport } from '../../../src/core/report/normalizer';
 import { realworldReports } from './realworldReports';
+import { loadExampleQueries } from '../../../src/core/query/exampleQueries';
+import { QueryRunner } from '../../../src/core/query/queryRunner';
+import { PolicyInput } from '../../../src/core/model';
 
 const ROOT = join(__dirname, '../../../..');
 const SAMPLE = join(ROOT, 'samples/sample-credential-report.csv');
@@ -105,5 +108,27 @@ describe('input projection: each policy gets only the row fields it reads', func
       assert.equal(text(on), text(off), `${module.file}: results differ with projection`);
     }
     assert.ok(projectedUnits >= 7, `at least seven corpus policies are projected (${projectedUnits})`);
+  });
+
+  it('every shipped query gives the same answer with and without projection on every real-world report and 5,000 users', async () => {
+    const { generateReport } = (await import(join(ROOT, 'bench/syntheticReport.mjs'))) as { generateReport: (users: number) => string };
+    const texts = [...realworldReports().map((report) => ({ file: report.file, text: report.text, now: report.now })), { file: 'synthetic-5000.csv', text: generateReport(5000), now: NOW }];
+    const inputs: PolicyInput[] = texts.map((report) => normalizeReport(parseReport(report.text, report.file), report.now));
+    const runner = new QueryRunner(compiler);
+    try {
+      let projectedQueries = 0;
+      for (const example of loadExampleQueries()) {
+        const compiled = await compiler.compile({ modules: [{ file: 'q.rego', source: example.query }], entrypoints: [example.resultRef.replace(/^data\./, '').replace(/\./g, '/')] });
+        if (compiled.ok && compiled.projection && !compiled.projection.whole) projectedQueries++;
+        const on = await withProjection('on', () => runner.run(example.query, inputs));
+        const off = await withProjection('off', () => runner.run(example.query, inputs));
+        assert.ok(on.ok, `${example.name}: ${JSON.stringify(!on.ok && on.errors)}`);
+        assert.ok(off.ok);
+        assert.equal(JSON.stringify(on.results), JSON.stringify(off.results), `${example.name}: answers differ with projection`);
+      }
+      assert.ok(projectedQueries >= 8, `most shipped queries are projected (${projectedQueries})`);
+    } finally {
+      runner.dispose();
+    }
   });
 });
