@@ -25,19 +25,42 @@ export function evaluationTimeFrom(now: string | undefined, allowReport = true):
 /**
  * The reports named on the command line, `-` being standard input (read here, once, at most the size limit plus one
  * byte; named `<stdin>` in problems and findings). Given twice, the second `-` would read nothing: a usage error.
+ * A directory stands for the `*.csv` files directly in it, sorted by name (what `credcheck fetch --out <dir>` writes;
+ * the `.meta.json` sidecars are read with their report, not as reports; subdirectories are not searched, so an
+ * archive folder below is not audited by surprise). A directory without one is a usage error naming it.
  */
 export async function reportRequestsFrom(io: CliIo, files: readonly string[], maxReportBytes: number): Promise<ReportRequest[]> {
   if (files.filter((file) => file === '-').length > 1) throw new UsageError('standard input (-) may be given only once');
   const requests: ReportRequest[] = [];
   for (const file of files) {
     if (file !== '-') {
-      requests.push({ file });
+      requests.push(...reportsIn(io, file));
       continue;
     }
     if (!io.readStdin) throw new UsageError('standard input (-) cannot be read here');
     requests.push({ file: STDIN_FILE, bytes: await io.readStdin(maxReportBytes) });
   }
   return requests;
+}
+
+/** `file` itself, or the reports directly in it when it is a directory. */
+function reportsIn(io: CliIo, file: string): ReportRequest[] {
+  const absolute = resolve(io.cwd, file);
+  if (!statSync(absolute, { throwIfNoEntry: false })?.isDirectory()) return [{ file }];
+  let names: string[];
+  try {
+    names = readdirSync(absolute, { withFileTypes: true })
+      // A symbolic link to a report counts as a report; one to a directory is left out with the other folders.
+      .filter((entry) => /\.csv$/i.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && statSync(join(absolute, entry.name), { throwIfNoEntry: false })?.isFile() === true)))
+      .map((entry) => entry.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch (error) {
+    throw new UsageError(`${file}: cannot list the directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (names.length === 0) {
+    throw new UsageError(`${file}: no report in this directory (a directory stands for the *.csv files directly in it; subdirectories are not searched)`);
+  }
+  return names.map((name) => ({ file: join(file, name) }));
 }
 
 function readInput(io: CliIo, file: string, what: string): string {

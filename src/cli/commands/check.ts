@@ -17,11 +17,11 @@ import packageJson from '../../../package.json';
 
 export const definition = defineCommand({
   name: 'check',
-  operands: '<report.csv>...',
+  operands: '<report.csv|dir>...',
   summary: 'audit reports with the bundled checks and your own policies',
   description:
     'Audits credential reports with the bundled checks and the Rego policies given with --policy, and prints the ' +
-    'findings. Problems (a report, row, setting or policy that could not be fully used) are printed on stderr as ' +
+    'findings. A directory stands for the *.csv reports directly in it (as fetch --out <dir> writes them). Problems (a report, row, setting or policy that could not be fully used) are printed on stderr as ' +
     'file:line:column: severity: message, and every output format carries them.',
   options: {
     policy: { value: '<dir|file>', multiple: true, description: 'your Rego policies: a .rego file, or a directory (its *_test.rego left out)' },
@@ -42,6 +42,7 @@ export const definition = defineCommand({
   },
   examples: [
     ['audit a report, ages counted from the time AWS generated it', 'credcheck check report.csv --now report'],
+    ['every report fetched into a directory', 'credcheck check reports/ --now report'],
     ['your policies too, SARIF for code scanning', 'credcheck check *.csv --policy policies/ --format sarif --output out.sarif'],
   ],
   exitCodes: [

@@ -24,6 +24,8 @@ import { resolveIamEndpointSettings, SharedConfigError } from './sharedConfigSet
 export interface CredentialReportFetchOptions {
   /** A profile from the shared config/credentials files; unset means the SDK's default chain (AWS_PROFILE, env, ...). */
   profile?: string;
+  /** How messages name whose report it is (e.g. `account 111122223333`); default: the profile, or the default credentials. */
+  label?: string;
   /**
    * IAM is global; the region only picks the partition's endpoint. Default: the profile's region (or AWS_REGION), as
    * the SDK reads it, else us-east-1.
@@ -143,7 +145,7 @@ class FetchContext {
 
 export async function fetchCredentialReport(options: CredentialReportFetchOptions = {}): Promise<FetchedCredentialReport> {
   const profile = options.profile ?? null;
-  const who = profile ? `profile '${profile}'` : 'the default AWS credentials';
+  const who = options.label ?? (profile ? `profile '${profile}'` : 'the default AWS credentials');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let settings;
   try {

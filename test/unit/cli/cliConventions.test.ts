@@ -31,7 +31,7 @@ const FLAGS: Record<string, string[]> = {
   input: ['--now'],
   check: ['--policy', '--now', '--param', '--format', '--output', '--framework', '--suppressions', '--enable', '--disable', '--jobs'],
   checks: ['--format'],
-  fetch: ['--profile', '--region', '--endpoint-url', '--out', '--timeout'],
+  fetch: ['--profile', '--region', '--endpoint-url', '--out', '--timeout', '--organization', '--role-name', '--external-id', '--accounts', '--concurrency'],
   query: ['--now', '--format', '--example', '--query-file', '--list-examples'],
   fmt: ['-w, --write', '-l, --list', '-d, --diff', '--check', '--fail'],
   test: ['-v, --verbose', '-r, --run', '-t, --timeout'],
