@@ -57,9 +57,9 @@ function reportsIn(io: CliIo, file: string): ReportRequest[] {
   } catch (error) {
     throw new UsageError(`${file}: cannot list the directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (names.length === 0) {
-    throw new UsageError(`${file}: no report in this directory (a directory stands for the *.csv files directly in it; subdirectories are not searched)`);
-  }
+  // No report in it: the directory itself is handed on, and the loader makes it a located error on that operand, so the
+  // other reports are still audited and written (the run contract), as for a missing file.
+  if (names.length === 0) return [{ file }];
   return names.map((name) => ({ file: join(file, name) }));
 }
 

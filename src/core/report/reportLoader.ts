@@ -131,7 +131,7 @@ export function reportTextOf(bytes: Uint8Array, file: string, maxBytes = DEFAULT
 
 function unreadableProblem(file: string, error: NodeJS.ErrnoException): ReportProblem {
   const code = error.code;
-  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? error.message);
+  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory with no *.csv report directly in it (subdirectories are not searched)' : (code ?? error.message);
   return { file, line: 1, severity: 'error', code: 'unreadable', message: `cannot read the report: ${reason}` };
 }
 

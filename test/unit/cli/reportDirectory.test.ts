@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportRequestsFrom } from '../../../src/cli/runArguments';
-import { CliIo, UsageError } from '../../../src/cli/io';
+import { CliIo } from '../../../src/cli/io';
 import { credcheck } from '../reliability/cliProcess';
 import { SAMPLE_CSV } from '../../fixtures/reports/wrappedReports';
 
@@ -42,12 +42,8 @@ describe('credcheck: a directory of reports as operand', function () {
     ]);
   });
 
-  it('a directory without a report is a usage error naming it', async () => {
-    await assert.rejects(reportRequestsFrom(io(), ['empty'], 1 << 20), (error: unknown) => {
-      assert.ok(error instanceof UsageError);
-      assert.match(error.message, /^empty: no report in this directory \(a directory stands for the \*\.csv files directly in it; subdirectories are not searched\)$/);
-      return true;
-    });
+  it('a directory without a report is handed on as itself, for the loader to make a located error of', async () => {
+    assert.deepEqual(await reportRequestsFrom(io(), ['empty', 'single.csv'], 1 << 20), [{ file: 'empty' }, { file: 'single.csv' }]);
   });
 
   it('`credcheck check <dir>` audits every report in it, each under its own name; an empty one exits 2', async () => {
@@ -59,9 +55,13 @@ describe('credcheck: a directory of reports as operand', function () {
     for (const file of files) assert.ok(output.findings.some((finding) => finding.file === file), `no finding from ${file}`);
     assert.ok(!output.findings.some((finding) => finding.file.includes('archive')));
 
-    const empty = await credcheck(['check', 'empty', ...NOW], { cwd: directory });
+    // An empty folder beside a report: a located error on the folder, exit 2, and the report is still audited.
+    const empty = await credcheck(['check', 'empty', 'single.csv', ...NOW, '--format', 'json'], { cwd: directory });
     assert.equal(empty.code, 2);
-    assert.equal(empty.stdout, '');
-    assert.match(empty.stderr, /empty: no report in this directory/);
+    const partial = JSON.parse(empty.stdout) as { complete: boolean; reports: Array<{ file: string }>; problems: Array<{ file: string; code: string }> };
+    assert.equal(partial.complete, false);
+    assert.ok(partial.reports.some((report) => report.file === 'single.csv'));
+    assert.deepEqual(partial.problems.filter((problem) => problem.file === 'empty').map((problem) => [problem.file, problem.code]), [['empty', 'unreadable']]);
+    assert.match(empty.stderr, /^empty: error: .*it is a directory with no \*\.csv report directly in it/m);
   });
 });

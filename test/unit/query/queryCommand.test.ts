@@ -110,11 +110,11 @@ describe('credcheck query', function () {
     assert.equal(stderr, `<query>:1:1: eval_timeout: ${SAMPLE}: the query was stopped by the time limit (0.3 s)\n`);
   });
 
-  it('exits 2 with the error of a builtin that fails at evaluation, on its call', async () => {
-    const { code, stdout, stderr } = await query(SAMPLE, 'x := 1; y := time.parse_duration_ns("soon")', ...NOW);
+  it('exits 2 with the error of an evaluation that fails (conflicting function values), never "0 rows"', async () => {
+    const { code, stdout, stderr } = await query(SAMPLE, 'f(x) := 1\nf(x) := 2\nresult := f(1)', ...NOW);
     assert.equal(code, 2);
     assert.equal(stdout, '');
-    assert.equal(stderr, `<query>:1:14: eval_error: ${SAMPLE}: evaluation failed: time.parse_duration_ns: invalid duration "soon"\n`);
+    assert.equal(stderr, `<query>:1:1: eval_error: ${SAMPLE}: evaluation failed: <query>:3:1: var assignment conflict\n`);
   });
 
   it('exits 2 on a report it cannot read, and on a usage error', async () => {
