@@ -1,10 +1,23 @@
 import { Finding } from '../model';
+import { escapeTerminalText } from '../text/terminalText';
 import { Formatter, RunProblem } from './outputModel';
 import { formatProblem } from './problemText';
 
+/**
+ * Report text as XML 1.0 character data and attribute values. XML 1.0 allows only tab, line feed, carriage return,
+ * U+0020-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF: the C0 controls, unpaired surrogates, U+FFFE and U+FFFF make a
+ * document ill-formed, so escapeTerminalText shows them (and the C1 controls and bidi characters a CI log would pass
+ * to a terminal) as visible escapes. Tab and line feed stay, as character references (an attribute value would turn
+ * them into spaces).
+ */
 function escapeXml(text: string): string {
-  // Control characters other than tab/newline are not allowed in XML 1.0 at all.
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escapeTerminalText(text, { keepLineBreaks: true })
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\t/g, '&#9;');
 }
 
 function caseName(finding: Finding): string {

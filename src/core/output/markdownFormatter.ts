@@ -1,9 +1,11 @@
+import { escapeMarkdownText } from '../text/markdownText';
 import { Formatter } from './outputModel';
 import { isFailing } from './findingFields';
 import { formatProblem } from './problemText';
 
+/** Report and policy text, inert: it renders as itself, never as HTML, a link or a table break (markdownText.ts). */
 function cell(text: string | number | null | undefined): string {
-  return text === null || text === undefined ? '' : String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return text === null || text === undefined ? '' : escapeMarkdownText(String(text));
 }
 
 export const markdownFormatter: Formatter = {
