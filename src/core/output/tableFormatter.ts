@@ -172,7 +172,7 @@ export const tableFormatter: Formatter = {
     for (const [file, findings] of byFile) {
       const accounts = [...new Set(findings.map((f) => f.account).filter((a): a is string => typeof a === 'string' && a !== ''))];
       const account = accounts.length > 0 ? ` (account ${accounts.map((a) => escapeTerminalText(a)).join(', ')})` : '';
-      lines.push(colors.bold(shownPath(file, display.cwd)) + account, ...findingLines(findings, width, colors), '');
+      lines.push(...fitLine(shownPath(file, display.cwd) + account, width).map((line) => colors.bold(line)), ...findingLines(findings, width, colors), '');
     }
     if (context.compliance) {
       lines.push(`Compliance: ${escapeTerminalText(context.compliance.framework)}`);
