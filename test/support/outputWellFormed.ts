@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { parse as parseCsv } from 'csv-parse/sync';
 import sax from 'sax';
 import { neutraliseCell } from '../../src/core/output/csvFormatter';
@@ -30,7 +31,9 @@ function sarifValidator() {
   if (!validateSarif) {
     const schema = JSON.parse(readFileSync(join(REPOSITORY, 'test/fixtures/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
     // The schema's language pattern is not valid in unicode mode.
-    validateSarif = new Ajv({ allErrors: false, strict: false, unicodeRegExp: false }).compile(schema);
+    const ajv = new Ajv({ allErrors: false, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    validateSarif = ajv.compile(schema);
   }
   return validateSarif;
 }
