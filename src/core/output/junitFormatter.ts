@@ -41,7 +41,11 @@ export const junitFormatter: Formatter = {
   name: 'junit',
   format(context) {
     const byCheck = new Map<string, Finding[]>();
-    for (const finding of context.findings) byCheck.set(finding.check, [...(byCheck.get(finding.check) ?? []), finding]);
+    for (const finding of context.findings) {
+      const list = byCheck.get(finding.check);
+      if (list) list.push(finding);
+      else byCheck.set(finding.check, [finding]);
+    }
     const failures = (list: Finding[]) => list.filter((f) => f.status === 'fail' && !f.suppressed).length;
     const skipped = (list: Finding[]) => list.filter((f) => f.status === 'skip' || (f.status === 'fail' && f.suppressed)).length;
     const errors = context.problems.filter((p) => p.severity === 'error').length;
@@ -50,7 +54,7 @@ export const junitFormatter: Formatter = {
     lines.push(`<testsuites name="credcheck" tests="${context.findings.length + context.problems.length}" failures="${failures(context.findings)}"${errorsAttribute} skipped="${skipped(context.findings)}" timestamp="${escapeXml(context.evaluationTime)}">`);
     if (context.problems.length > 0) {
       lines.push(`  <testsuite name="credcheck.problems" tests="${context.problems.length}" failures="0" errors="${errors}" skipped="0">`);
-      for (const problem of context.problems) lines.push(...problemCase(problem));
+      for (const problem of context.problems) for (const line of problemCase(problem)) lines.push(line);
       lines.push('  </testsuite>');
     }
     for (const [check, list] of [...byCheck.entries()].sort(([a], [b]) => a.localeCompare(b))) {

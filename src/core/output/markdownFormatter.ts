@@ -29,7 +29,12 @@ export const markdownFormatter: Formatter = {
       for (const c of context.compliance.controls) lines.push(`| ${cell(c.control)} | ${c.status} | ${cell(c.checks.join(', '))} | ${c.failing} | ${c.suppressed} |`);
       lines.push('');
     }
-    if (context.problems.length > 0) lines.push('## Problems', '', ...context.problems.map((p) => `- ${cell(formatProblem(p))}`), '');
+    if (context.problems.length > 0) {
+      lines.push('## Problems', '');
+      // One by one: a report can have more problems than push(...) takes arguments.
+      for (const problem of context.problems) lines.push(`- ${cell(formatProblem(problem))}`);
+      lines.push('');
+    }
     return `${lines.join('\n')}`;
   },
 };

@@ -33,8 +33,16 @@ function severityStyle(colors: Colors, severity: Finding['severity']): Style {
   return { critical: (t: string) => colors.bold(colors.magenta(t)), high: colors.red, medium: colors.yellow, low: colors.cyan, info: colors.dim }[severity];
 }
 
+/** The widest cell of each column (a loop, not Math.max(...): a report may have more findings than a call has arguments). */
 function columnWidths(rows: Cell[][]): number[] {
-  return rows[0]!.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]!.text))));
+  const widths = rows[0]!.map(() => 0);
+  for (const row of rows) for (const [column, cell] of row.entries()) widths[column] = Math.max(widths[column]!, displayWidth(cell.text));
+  return widths;
+}
+
+/** Appends lines one by one: `push(...lines)` overflows the stack for a report with a hundred thousand findings. */
+function append(lines: string[], more: Iterable<string>): void {
+  for (const line of more) lines.push(line);
 }
 
 function tableWidth(widths: number[]): number {
@@ -116,7 +124,7 @@ function findingLines(findings: Finding[], width: number, colors: Colors): strin
   const [header, ...rendered] = renderRows(rows, width, [2, 3]);
   const lines = [...header!];
   for (const [index, finding] of findings.entries()) {
-    lines.push(...rendered[index]!);
+    append(lines, rendered[index]!);
     for (const part of wrapToWidth(message(finding), width - MESSAGE_INDENT.length)) lines.push(`${MESSAGE_INDENT}${part}`);
   }
   return lines;
@@ -168,11 +176,17 @@ export const tableFormatter: Formatter = {
     const lines: string[] = [];
     // Findings come in output order (by file): one block per file, in that order.
     const byFile = new Map<string, Finding[]>();
-    for (const finding of context.findings) byFile.set(finding.file, [...(byFile.get(finding.file) ?? []), finding]);
+    for (const finding of context.findings) {
+      const list = byFile.get(finding.file);
+      if (list) list.push(finding);
+      else byFile.set(finding.file, [finding]);
+    }
     for (const [file, findings] of byFile) {
       const accounts = [...new Set(findings.map((f) => f.account).filter((a): a is string => typeof a === 'string' && a !== ''))];
       const account = accounts.length > 0 ? ` (account ${accounts.map((a) => escapeTerminalText(a)).join(', ')})` : '';
-      lines.push(...fitLine(shownPath(file, display.cwd) + account, width).map((line) => colors.bold(line)), ...findingLines(findings, width, colors), '');
+      append(lines, fitLine(shownPath(file, display.cwd) + account, width).map((line) => colors.bold(line)));
+      append(lines, findingLines(findings, width, colors));
+      lines.push('');
     }
     if (context.compliance) {
       lines.push(`Compliance: ${escapeTerminalText(context.compliance.framework)}`);
@@ -181,13 +195,14 @@ export const tableFormatter: Formatter = {
         const style = c.status === 'fail' ? colors.red : undefined;
         rows.push([{ text: escapeTerminalText(c.control) }, { text: c.status.toUpperCase(), style }, { text: String(c.failing) }, { text: String(c.suppressed) }, { text: escapeTerminalText(c.checks.join(', ')) }]);
       }
-      lines.push(...renderRows(rows, width, [4]).flat(), '');
+      append(lines, renderRows(rows, width, [4]).flat());
+      lines.push('');
     }
-    lines.push(...failingSummary(context, width, colors));
+    append(lines, failingSummary(context, width, colors));
     for (const report of context.reports) {
       if (report.generatedTime) lines.push(...fitLine(`${shownPath(report.file, display.cwd)}: report generated ${escapeTerminalText(report.generatedTime)}`, width));
     }
-    for (const problem of context.problems) lines.push(...fitLine(escapeTerminalText(formatProblem({ ...problem, file: problem.file && shownPathRaw(problem.file, display.cwd) })), width));
+    for (const problem of context.problems) append(lines, fitLine(escapeTerminalText(formatProblem({ ...problem, file: problem.file && shownPathRaw(problem.file, display.cwd) })), width));
     const count = (status: Finding['status']) => context.findings.filter((f) => f.status === status && !f.suppressed).length;
     const suppressed = context.findings.filter((f) => f.suppressed).length;
     if (!context.complete) {

@@ -27,7 +27,9 @@ function formatText(table: QueryTable): string {
   if (table.kind === 'undefined') return 'undefined (the query has no value)\n';
   const columns = table.columns.map((column) => escapeTerminalText(column));
   const body = table.rows.map((row) => row.map((cell) => escapeTerminalText(cellText(cell, { roundNumbers: true }))));
-  const widths = columns.map((column, index) => Math.max(displayWidth(column), ...body.map((row) => displayWidth(row[index]!))));
+  const widths = columns.map((column) => displayWidth(column));
+  // A loop, not Math.max(...): a query may return more rows than a call has arguments.
+  for (const row of body) for (const [index, cell] of row.entries()) widths[index] = Math.max(widths[index] ?? 0, displayWidth(cell));
   const rule = `+${widths.map((width) => '-'.repeat(width + 2)).join('+')}+`;
   const line = (cells: string[]) => `| ${cells.map((cell, index) => padToWidth(cell, widths[index]!)).join(' | ')} |`;
   const count = `${table.rows.length} row${table.rows.length === 1 ? '' : 's'}`;

@@ -80,4 +80,18 @@ describe('outputs carry hostile report text safely (a corpus of hostile user nam
     const widths = new Set(text.split('\n').filter((line) => line.startsWith('|') || line.startsWith('+')).map(displayWidth));
     assert.equal(widths.size, 1, text);
   });
+
+  it('a report with 150,000 problems or findings does not overflow the stack in any format (found by the fuzz script)', () => {
+    const base = outputContext(false);
+    const problem = base.problems[0]!;
+    const many = { ...base, problems: Array.from({ length: 150_000 }, (_, index) => ({ ...problem, line: index + 1 })) };
+    const finding = base.findings[0]!;
+    const findings = { ...base, findings: Array.from({ length: 150_000 }, (_, index) => ({ ...finding, line: index + 2 })) };
+    for (const name of ['table', 'markdown', 'junit', 'csv', 'json', 'sarif']) {
+      assert.ok(getFormatter(name)!.format(many).length > 0, name);
+      assert.ok(getFormatter(name)!.format(findings, { width: 80 }).length > 0, name);
+    }
+    const rows = Array.from({ length: 150_000 }, (_, index) => [`user${index}`]);
+    assert.match(formatQueryTable({ kind: 'records', columns: ['user'], rows }, 'table'), /150000 rows/);
+  });
 });
