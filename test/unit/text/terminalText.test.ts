@@ -53,4 +53,14 @@ describe('terminal text: hostile characters escaped, widths in terminal columns'
     assert.deepEqual(wrapToWidth('e\u0301e\u0301e\u0301', 2), ['e\u0301e\u0301', 'e\u0301']);
     for (const line of wrapToWidth('x'.repeat(50) + ' 漢字 ' + 'y '.repeat(30), 7)) assert.ok(displayWidth(line) <= 7, line);
   });
+
+  it('measures and wraps text longer than one segmentation piece without splitting a grapheme at the cut', () => {
+    assert.equal(displayWidth('e\u0301'.repeat(3000)), 3000);
+    assert.equal(displayWidth('漢é'.repeat(3000)), 9000);
+    assert.equal(displayWidth('9'.repeat(5000)), 5000);
+    const lines = wrapToWidth('a\u0301漢'.repeat(2000), 9);
+    for (const line of lines) assert.ok(displayWidth(line) <= 9 && !/^\p{M}/u.test(line), line);
+    assert.equal(lines.join(''), 'a\u0301漢'.repeat(2000));
+  });
 });
+
