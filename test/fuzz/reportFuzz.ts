@@ -9,11 +9,17 @@
  * - every report problem and every finding points at a line that exists in the mutated file;
  * - every untouched row still yields its user and exactly the findings it had in the original report, at its new line,
  *   whenever that is knowable from the outside: the header is untouched and first, and the text before the row leaves
- *   no quoted cell open (an open quote legitimately swallows the rows after it, and that is reported as csv-syntax).
+ *   no quoted cell open (an open quote legitimately swallows the rows after it, and that is reported as csv-syntax);
+ * - every output format of the result stays well-formed (test/support/outputWellFormed.ts), with user names full of
+ *   control, bidi and XML-invalid characters and times at the edges of RFC 3339 mutated in.
  */
 import fc from 'fast-check';
 import { auditReports, EngineCache } from '../../src/core/run/audit';
 import { Finding } from '../../src/core/model';
+import { collectRunProblems } from '../../src/core/output/problemText';
+import { OutputContext } from '../../src/core/output/outputModel';
+import { hasTerminalControls } from '../../src/core/text/terminalText';
+import { assertOutputsWellFormed } from '../support/outputWellFormed';
 import { realworldReports } from '../unit/engine/realworldReports';
 
 export const FUZZ_SEED = 20260808;
@@ -50,6 +56,31 @@ const SPECIAL_VALUES = [
 
 const someText = fc.string({ unit: 'binary', maxLength: 40 });
 
+/** Characters that drive terminals, reverse text or break XML 1.0 (and what renders as markup). */
+const HOSTILE_CHARS = [
+  '\x1b', '\x1b[2J', '\x1b]0;pwned\x07', '\x07', '\b', '\u0000', '\r', '\x7f', '\u0085', '\u009b', '\u009d', '\u202e', '\u202d', '\u2066',
+  '\u2069', '\u200f', '\u061c', '\u200b', '\u200d', '\u2028', '\ufeff', '\ufffe', '\uffff', '\ud800', '\udfff', '\u{e0041}', '\u{10ffff}',
+  '<', '>', '&', '|', '\\', '`', '*', '_', '[', ']', '(', ')', '@', 'http://', '漢', 'e\u0301', '👨\u200d👩\u200d👧', '\u05e9\u05c1',
+];
+
+/** User names made of hostile characters and ordinary letters (they go into the user cell). */
+const hostileName: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('eve\x1b]0;pwned\x07', '\x1b[2J\x1b[Hroot', 'user\u202egnp.exe', 'bad\ufffe\uffff', '<script>alert(1)</script>', 'a|b', '[x](http://e.example)'),
+  fc.array(fc.oneof(fc.constantFrom(...HOSTILE_CHARS), fc.constantFrom('a', 'b', 'admin', '-', '.')), { minLength: 1, maxLength: 8 }).map((parts) => parts.join('')),
+);
+
+/** Times at the edges of RFC 3339 and just past them: leap seconds, offsets, precision, lower case, year bounds. */
+const RFC3339_EDGES = [
+  '2016-12-31T23:59:60Z', '2024-02-29T23:59:60+00:00', '2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2024-01-01t00:00:00z',
+  '2024-01-01T00:00:00.123456789Z', '2024-01-01T00:00:00.Z', '2024-01-01T00:00:00,5Z', '2024-01-01T00:00:00+14:00', '2024-01-01T00:00:00-12:00',
+  '2024-01-01T00:00:00-00:00', '2024-01-01T00:00:00+24:00', '2024-01-01T00:00:00+00:60', '2024-01-01T24:00:00Z', '2024-01-01T23:59:59.999999999999Z',
+  '0000-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2024-01-01T00:00Z',
+  '2024-01-01 00:00:00Z', '+002024-01-01T00:00:00Z', '2024-W01-1T00:00:00Z', '2024-001T00:00:00Z', '2024-01-01T00:00:00+0000', '2024-01-01T00:00:00 Z',
+];
+
+/** The cells of AWS's layout that hold times (user_creation_time, password_last_used, ... cert_2_last_rotated). */
+const TIME_CELLS = [2, 4, 5, 6, 9, 10, 14, 15, 19, 21];
+
 /** A cell value: a special value, arbitrary text, or something huge. */
 const cellValue: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...SPECIAL_VALUES) },
@@ -70,6 +101,9 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('duplicate-row' as const), segment: fc.nat(), at: fc.nat() }),
   fc.record({ kind: fc.constant('delete-row' as const), segment: fc.nat() }),
   fc.record({ kind: fc.constant('insert-line' as const), at: fc.nat(), text: fc.oneof(cellValue, someText) }),
+  fc.record({ kind: fc.constant('replace-cell' as const), segment: fc.nat(), cell: fc.constant(0), value: hostileName }),
+  fc.record({ kind: fc.constant('replace-cell' as const), segment: fc.nat(), cell: fc.constantFrom(...TIME_CELLS), value: fc.constantFrom(...RFC3339_EDGES) }),
+  fc.record({ kind: fc.constant('insert' as const), segment: fc.nat(), at: position, text: fc.constantFrom(...HOSTILE_CHARS) }),
 );
 
 export interface FuzzCase {
@@ -205,6 +239,8 @@ interface Baseline {
   segments: Segment[];
   /** By original row index: the user and the sorted finding keys of that row. */
   rows: Map<number, { user: string; findings: string[] }>;
+  /** Every finding key of the unmutated report. */
+  findingKeys: Set<string>;
 }
 
 function groupByLine(findings: Finding[]): Map<number, string[]> {
@@ -233,7 +269,7 @@ export async function loadBaselines(): Promise<Baseline[]> {
     const byLine = groupByLine(result.findings);
     const rows = new Map<number, { user: string; findings: string[] }>();
     for (const user of result.reports[0]!.input.users) rows.set(user.line - 1, { user: user.user, findings: byLine.get(user.line) ?? [] });
-    baselines.push({ file: report.file, now: report.now, segments, rows });
+    baselines.push({ file: report.file, now: report.now, segments, rows, findingKeys: new Set(result.findings.map(findingKey)) });
   }
   return baselines;
 }
@@ -244,6 +280,8 @@ export interface CaseStatistics {
   rowsChecked: number;
   problems: number;
   findings: number;
+  /** Findings whose user name holds a character a terminal must not get raw: the outputs were checked with them. */
+  hostileUsers: number;
 }
 
 /** Runs one case and throws (with the reason) when the property does not hold. */
@@ -273,6 +311,21 @@ export async function checkCase(baselines: Baseline[], fuzzCase: FuzzCase, stati
     }
   }
   if (result.policyProblems.length > 0) throw new Error(`bundled checks failed: ${result.policyProblems.map((p) => p.message).join('; ')}`);
+
+  // Every output format of this result, whatever the names and times turned into. The findings the real report already
+  // had are left out but two (their outputs are the same every case): the documents stay small and the case fast.
+  const fresh = result.findings.filter((finding, index) => index < 2 || !baseline.findingKeys.has(findingKey(finding)));
+  const { problems, complete } = collectRunProblems(result.reports, result.policyProblems);
+  const context: OutputContext = {
+    reports: result.reports.map((report) => ({
+      file: report.file, layout: report.parsed.layout, accountId: report.input.report.account_id, users: report.input.users.length,
+      problems: report.problems, generatedTime: report.input.report.generated_time,
+    })),
+    findings: fresh, policyProblems: result.policyProblems, catalog: result.catalog, evaluationTime: baseline.now.toISOString(),
+    toolVersion: '0.0.0-fuzz', problems, complete,
+  };
+  assertOutputsWellFormed(context);
+  statistics.hostileUsers += result.findings.filter((finding) => finding.user !== null && hasTerminalControls(finding.user)).length;
 
   // Rows are only predictable below an untouched header and while no quote is left open.
   if (segments[0]?.origin !== 0) return;
@@ -306,7 +359,7 @@ export async function runReportFuzz(
   options: { shrink?: boolean; onCase?: (statistics: CaseStatistics) => void } = {},
 ): Promise<CaseStatistics> {
   const baselines = await loadBaselines();
-  const statistics: CaseStatistics = { cases: 0, rowsChecked: 0, problems: 0, findings: 0 };
+  const statistics: CaseStatistics = { cases: 0, rowsChecked: 0, problems: 0, findings: 0, hostileUsers: 0 };
   await fc.assert(
     fc.asyncProperty(fuzzCases(baselines.length), async (fuzzCase) => {
       await checkCase(baselines, fuzzCase, statistics);

@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   });
   console.log(
     `fuzz: ${statistics.cases} cases (seed ${seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
-      `${statistics.rowsChecked} untouched rows re-checked, ${statistics.problems} report problems, ${statistics.findings} findings`,
+      `${statistics.rowsChecked} untouched rows re-checked, ${statistics.problems} report problems, ${statistics.findings} findings ` +
+      `(${statistics.hostileUsers} with a hostile user name), every output format well-formed`,
   );
   if (!values['no-big-files']) await bigFiles();
 }

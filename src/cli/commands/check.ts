@@ -9,9 +9,10 @@ import { STREAMED_FORMATS, StreamedFormat } from '../../core/output/streamedOutp
 import { maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { describeParameter, discardRunOutput, exitCodeOf, parameterSpecs, runAudit, RunRequestError, RunResult, validateCheckIds, validateFramework, validateParameters, writeRunOutput } from '../../core/run';
 import { SuppressionFileError } from '../../core/run/suppressions';
+import { escapeTerminalText } from '../../core/text/terminalText';
 import { createDefaultCompiler } from '../compilerFactory';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
-import { CliIo, UsageError } from '../io';
+import { CliIo, stdoutDisplay, UsageError } from '../io';
 import { checkOutputFile, collectPolicies, evaluationTimeFrom, readSuppressions, reportRequestsFrom, withOutputSink } from '../runArguments';
 import packageJson from '../../../package.json';
 
@@ -87,12 +88,13 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   checkOutputFile(io, values.output);
   const suppressions = values.suppressions !== undefined ? readSuppressions(io, values.suppressions) : undefined;
   if (suppressions instanceof SuppressionFileError) {
-    io.stderr(`${suppressions.message}\n`);
+    io.stderr(`${escapeTerminalText(suppressions.message, { keepLineBreaks: true })}\n`);
     return 2;
   }
   const policies = (values.policy ?? []).flatMap((path) => collectPolicies(io, path));
   const compiler = policies.length > 0 ? new CompilerCache(await (dependencies.createCompiler ?? createDefaultCompiler)()) : undefined;
   const streamable = (STREAMED_FORMATS as readonly string[]).includes(formatName);
+  const progress = progressLine(io, positionals.length);
 
   let result: RunResult;
   try {
@@ -104,6 +106,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
         checks: { enable: values.enable, disable: values.disable },
         jobs: values.jobs !== undefined ? readJobs(values.jobs) : defaultJobs(positionals.length),
         stream: streamable ? (formatName as StreamedFormat) : undefined,
+        onProgress: progress?.show,
       },
       { compiler },
     );
@@ -111,21 +114,43 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
     if (error instanceof RunRequestError) throw new UsageError(error.message);
     throw error;
   } finally {
+    progress?.clear();
     compiler?.dispose();
   }
 
   // Problems always go to stderr (`file:line:column: severity: message`, what editors and CI logs link). The table on a
   // terminal would show them a second time, so it leaves them out there; a table in a file and every machine format keep them.
-  for (const problem of result.problems) io.stderr(`${formatProblem(problem)}\n`);
+  // Report and policy text is escaped: a user name must not drive the terminal or forge a line (terminalText.ts).
+  for (const problem of result.problems) io.stderr(`${escapeTerminalText(formatProblem(problem))}\n`);
   // What --policy policies print(), like `opa eval` prints it (to stderr, so the findings' output stays clean).
-  for (const print of result.prints ?? []) io.stderr(`print: ${printLocation(print)}: ${print.text}\n`);
+  for (const print of result.prints ?? []) io.stderr(`${escapeTerminalText(`print: ${printLocation(print)}: ${print.text}`)}\n`);
   const showProblems = formatName !== 'table' || values.output !== undefined;
+  // The table on stdout fits the terminal and is coloured there; in a file it is the same bytes on every machine.
+  const display = values.output === undefined ? stdoutDisplay(io) : { cwd: io.cwd };
   try {
-    withOutputSink(io, values.output, (write) => writeRunOutput(result, formatter, { toolVersion: packageJson.version, showProblems }, write));
+    withOutputSink(io, values.output, (write) => writeRunOutput(result, formatter, { toolVersion: packageJson.version, showProblems, display }, write));
   } finally {
     discardRunOutput(result);
   }
   return exitCodeOf(result);
+}
+
+/**
+ * `audited 3 of 40 reports` on stderr, rewritten in place, when several reports are audited and stderr is a terminal
+ * (a long run otherwise prints nothing until the end); cleared before anything else is printed.
+ */
+function progressLine(io: CliIo, reportCount: number): { show(audited: number, total: number): void; clear(): void } | undefined {
+  if (reportCount < 2 || !io.stderrTerminal) return undefined;
+  let shown = false;
+  return {
+    show(audited, total) {
+      io.stderr(`\r\x1b[2Kcredcheck: audited ${audited} of ${total} reports`);
+      shown = true;
+    },
+    clear() {
+      if (shown) io.stderr('\r\x1b[2K');
+    },
+  };
 }
 
 /** `--jobs <n>`: a whole number of worker threads, at least 1. */

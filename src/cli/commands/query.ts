@@ -10,6 +10,7 @@ import { columnOrderOf, combineReportTables, QueryTable, tableOfAnswer } from '.
 import { formatQueryTable, QUERY_TABLE_FORMATS, QueryTableFormat } from '../../core/query/queryTableFormat';
 import { isFatalReport, maxReportBytesFrom, TOO_LARGE_HINT } from '../../core/report/reportLoader';
 import { prepareRunInputs, RunRequestError } from '../../core/run';
+import { escapeTerminalText } from '../../core/text/terminalText';
 import { createDefaultCompiler } from '../compilerFactory';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { CliIo, UsageError } from '../io';
@@ -81,7 +82,7 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
   // A report with an error (rows lost) is still queried, but the answer is incomplete: exit 2 after printing it.
   let incomplete = false;
   for (const report of prepared.reports) {
-    for (const problem of report.problems) io.stderr(`${formatProblem(reportRunProblem(problem))}\n`);
+    for (const problem of report.problems) io.stderr(`${escapeTerminalText(formatProblem(reportRunProblem(problem)))}\n`);
     if (isFatalReport(report.parsed)) unreadable = true;
     else inputs.push(report.input);
     if (report.problems.some((problem) => problem.severity === 'error')) incomplete = true;
@@ -95,7 +96,7 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
   try {
     const outcome = await runner.run(text, inputs);
     if (!outcome.ok) {
-      for (const problem of outcome.errors) io.stderr(`${formatQueryProblem(problem, label)}\n`);
+      for (const problem of outcome.errors) io.stderr(`${escapeTerminalText(formatQueryProblem(problem, label))}\n`);
       return 2;
     }
     if (format === 'json') {

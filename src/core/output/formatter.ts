@@ -11,7 +11,7 @@ import { Formatter } from './outputModel';
 import { sarifFormatter } from './sarifFormatter';
 import { tableFormatter } from './tableFormatter';
 
-export type { Formatter, OutputContext, ReportSummary, RunProblem } from './outputModel';
+export type { DisplayOptions, Formatter, OutputContext, ReportSummary, RunProblem } from './outputModel';
 
 const formatters: Formatter[] = [tableFormatter, jsonFormatter, sarifFormatter, junitFormatter, csvFormatter, markdownFormatter];
 

@@ -1,10 +1,23 @@
 import { Finding } from '../model';
+import { escapeTerminalText } from '../text/terminalText';
 import { Formatter, RunProblem } from './outputModel';
 import { formatProblem } from './problemText';
 
+/**
+ * Report text as XML 1.0 character data and attribute values. XML 1.0 allows only tab, line feed, carriage return,
+ * U+0020-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF: the C0 controls, unpaired surrogates, U+FFFE and U+FFFF make a
+ * document ill-formed, so escapeTerminalText shows them (and the C1 controls and bidi characters a CI log would pass
+ * to a terminal) as visible escapes. Tab and line feed stay, as character references (an attribute value would turn
+ * them into spaces).
+ */
 function escapeXml(text: string): string {
-  // Control characters other than tab/newline are not allowed in XML 1.0 at all.
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escapeTerminalText(text, { keepLineBreaks: true })
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\t/g, '&#9;');
 }
 
 function caseName(finding: Finding): string {
@@ -28,7 +41,11 @@ export const junitFormatter: Formatter = {
   name: 'junit',
   format(context) {
     const byCheck = new Map<string, Finding[]>();
-    for (const finding of context.findings) byCheck.set(finding.check, [...(byCheck.get(finding.check) ?? []), finding]);
+    for (const finding of context.findings) {
+      const list = byCheck.get(finding.check);
+      if (list) list.push(finding);
+      else byCheck.set(finding.check, [finding]);
+    }
     const failures = (list: Finding[]) => list.filter((f) => f.status === 'fail' && !f.suppressed).length;
     const skipped = (list: Finding[]) => list.filter((f) => f.status === 'skip' || (f.status === 'fail' && f.suppressed)).length;
     const errors = context.problems.filter((p) => p.severity === 'error').length;
@@ -37,7 +54,7 @@ export const junitFormatter: Formatter = {
     lines.push(`<testsuites name="credcheck" tests="${context.findings.length + context.problems.length}" failures="${failures(context.findings)}"${errorsAttribute} skipped="${skipped(context.findings)}" timestamp="${escapeXml(context.evaluationTime)}">`);
     if (context.problems.length > 0) {
       lines.push(`  <testsuite name="credcheck.problems" tests="${context.problems.length}" failures="0" errors="${errors}" skipped="0">`);
-      for (const problem of context.problems) lines.push(...problemCase(problem));
+      for (const problem of context.problems) for (const line of problemCase(problem)) lines.push(line);
       lines.push('  </testsuite>');
     }
     for (const [check, list] of [...byCheck.entries()].sort(([a], [b]) => a.localeCompare(b))) {

@@ -1,9 +1,11 @@
+import { escapeMarkdownText } from '../text/markdownText';
 import { Formatter } from './outputModel';
 import { isFailing } from './findingFields';
 import { formatProblem } from './problemText';
 
+/** Report and policy text, inert: it renders as itself, never as HTML, a link or a table break (markdownText.ts). */
 function cell(text: string | number | null | undefined): string {
-  return text === null || text === undefined ? '' : String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return text === null || text === undefined ? '' : escapeMarkdownText(String(text));
 }
 
 export const markdownFormatter: Formatter = {
@@ -27,7 +29,12 @@ export const markdownFormatter: Formatter = {
       for (const c of context.compliance.controls) lines.push(`| ${cell(c.control)} | ${c.status} | ${cell(c.checks.join(', '))} | ${c.failing} | ${c.suppressed} |`);
       lines.push('');
     }
-    if (context.problems.length > 0) lines.push('## Problems', '', ...context.problems.map((p) => `- ${cell(formatProblem(p))}`), '');
+    if (context.problems.length > 0) {
+      lines.push('## Problems', '');
+      // One by one: a report can have more problems than push(...) takes arguments.
+      for (const problem of context.problems) lines.push(`- ${cell(formatProblem(problem))}`);
+      lines.push('');
+    }
     return `${lines.join('\n')}`;
   },
 };

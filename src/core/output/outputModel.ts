@@ -46,8 +46,21 @@ export interface OutputContext {
   complete: boolean;
 }
 
+/**
+ * Where human-readable output (the table) is shown. Without it (or with no width) the table is the same bytes on any
+ * machine: no colour, no line wrapped; a front end passes the terminal's width and colour choice when it writes to one.
+ */
+export interface DisplayOptions {
+  /** Columns of the terminal the text goes to; undefined: not a terminal, lines are never wrapped. */
+  width?: number;
+  /** ANSI colours: a terminal (or FORCE_COLOR) without NO_COLOR. */
+  color?: boolean;
+  /** The working directory: an absolute path under it is shown relative to it. */
+  cwd?: string;
+}
+
 export interface Formatter {
   name: string;
-  /** The whole output, ending in a newline. */
-  format(context: OutputContext): string;
+  /** The whole output, ending in a newline. Machine formats ignore `display`. */
+  format(context: OutputContext, display?: DisplayOptions): string;
 }

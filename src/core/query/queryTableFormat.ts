@@ -1,3 +1,5 @@
+import { escapeTerminalText } from '../text/terminalText';
+import { displayWidth, padToWidth } from '../text/textWidth';
 import { QueryTable } from './queryTable';
 
 export type QueryTableFormat = 'table' | 'csv' | 'json';
@@ -16,16 +18,22 @@ export function cellText(cell: unknown, options: { roundNumbers?: boolean } = {}
   return JSON.stringify(cell);
 }
 
-/** A box table like psql's, with the row count under it. */
+/**
+ * A box table like psql's, with the row count under it. Cells and column names are report or query text: shown with
+ * control and bidi characters escaped (escapeTerminalText), and measured in terminal columns, so wide and combining
+ * characters keep the box straight.
+ */
 function formatText(table: QueryTable): string {
   if (table.kind === 'undefined') return 'undefined (the query has no value)\n';
-  const printable = (text: string) => text.replace(/\r?\n/g, '\\n').replace(/\t/g, ' ');
-  const body = table.rows.map((row) => row.map((cell) => printable(cellText(cell, { roundNumbers: true }))));
-  const widths = table.columns.map((column, index) => Math.max(column.length, ...body.map((row) => row[index]!.length)));
+  const columns = table.columns.map((column) => escapeTerminalText(column));
+  const body = table.rows.map((row) => row.map((cell) => escapeTerminalText(cellText(cell, { roundNumbers: true }))));
+  const widths = columns.map((column) => displayWidth(column));
+  // A loop, not Math.max(...): a query may return more rows than a call has arguments.
+  for (const row of body) for (const [index, cell] of row.entries()) widths[index] = Math.max(widths[index] ?? 0, displayWidth(cell));
   const rule = `+${widths.map((width) => '-'.repeat(width + 2)).join('+')}+`;
-  const line = (cells: string[]) => `| ${cells.map((cell, index) => cell.padEnd(widths[index]!)).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map((cell, index) => padToWidth(cell, widths[index]!)).join(' | ')} |`;
   const count = `${table.rows.length} row${table.rows.length === 1 ? '' : 's'}`;
-  return [rule, line(table.columns), rule, ...body.map(line), rule, count, ''].join('\n');
+  return [rule, line(columns), rule, ...body.map(line), rule, count, ''].join('\n');
 }
 
 /**

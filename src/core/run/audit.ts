@@ -66,6 +66,8 @@ export interface AuditOptions {
   cache?: AuditCache;
   /** The warm bundled engine, kept by the caller (default: the cache's, else a fresh engine for this call). */
   engines?: EngineCache;
+  /** Called after the bundled checks ran on each report: `audited` of `total` (user policies run after the last). */
+  onReportAudited?: (audited: number, total: number) => void;
 }
 
 export interface AuditedReport {
@@ -258,6 +260,7 @@ export async function auditReports(options: AuditOptions): Promise<AuditResult> 
       }
       for (const finding of entry.bundled.findings) findings.push(finding);
       for (const problem of entry.bundled.problems) addProblem(policyProblems, problem);
+      options.onReportAudited?.(index + 1, reports.length);
     }
   }
 

@@ -38,6 +38,8 @@ export interface BatchAuditOptions extends Pick<AuditOptions, 'now' | 'params' |
   findings: 'objects' | StreamedFormat;
   /** Called once per report that has findings, in output order. */
   onFindings(findings: ReportFindings): void;
+  /** Called as each report is done (audited or failed), in the order they finish: `done` of `total`. */
+  onReportDone?: (done: number, total: number) => void;
   /** Old-generation heap cap of each worker, MiB (default: workerHeapMb of the largest report). */
   workerMemoryMb?: number;
 }
@@ -126,6 +128,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
   const done = new Map<number, Outcome>();
   let nextJob = 0;
   let nextEmit = 0;
+  let finished = 0;
   const script = workerScript();
   const heapMb = options.workerMemoryMb ?? workerHeapMb(Math.min(options.maxReportBytes, reports.reduce((largest, r) => Math.max(largest, fileSize(r.path)), 0)));
 
@@ -160,6 +163,7 @@ export async function auditReportFiles(options: BatchAuditOptions): Promise<Batc
       outcomes[reply.id] = kept;
       done.set(reply.id, reply);
       try {
+        options.onReportDone?.(++finished, reports.length);
         emitReady();
       } catch (error) {
         // The caller could not take the findings (a full disk): stop every worker rather than audit for nothing.

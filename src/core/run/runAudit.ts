@@ -62,7 +62,7 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
     let batch;
     try {
       batch = await auditReportFiles({
-        ...shared, jobs,
+        ...shared, jobs, onReportDone: request.onProgress,
         reports: locations.map((location) => ({ file: location.file, path: location.path, generatedTime: location.generatedTime, mfaDevices: location.mfaDevices, problems: location.problems })),
         findings: output ? output.format : 'objects',
         onFindings: (reportFindings) => {
@@ -87,7 +87,7 @@ export async function runAudit(request: RunRequest, caches: RunCaches = {}): Pro
     }
   } else {
     const result = await auditReports({
-      ...shared, bundled, signal: request.signal, cache: caches.audit, engines: caches.engines,
+      ...shared, bundled, signal: request.signal, cache: caches.audit, engines: caches.engines, onReportAudited: request.onProgress,
       reports: request.reports.map((report, index) => readReportSource(report, locations[index]!, request)),
     });
     reports = result.reports.map((report) => ({

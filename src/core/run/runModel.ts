@@ -57,6 +57,8 @@ export interface RunRequest {
    */
   stream?: StreamedFormat;
   signal?: AbortSignal;
+  /** Called each time one more report is audited (`audited` of `total`), for a progress display. */
+  onProgress?: (audited: number, total: number) => void;
   /** Override the built bundle (tests). */
   bundled?: BundledPolicies;
 }

@@ -2,7 +2,7 @@
  * From a RunResult to what a front end shows: the one place the output context is built, the one writer (formatted or
  * streamed from the spill file, byte for byte the same), and the exit code of the contract.
  */
-import { Formatter, OutputContext } from '../output/outputModel';
+import { DisplayOptions, Formatter, OutputContext } from '../output/outputModel';
 import { RunResult } from './runModel';
 
 export interface OutputOptions {
@@ -12,6 +12,8 @@ export interface OutputOptions {
    * context then leaves them out rather than show them twice. Every machine format keeps them.
    */
   showProblems?: boolean;
+  /** Where human-readable output is shown (a terminal's width and colours); machine formats ignore it. */
+  display?: DisplayOptions;
 }
 
 /** The context every formatter reads, built from the result and nothing else. */
@@ -39,7 +41,7 @@ export function buildOutputContext(result: RunResult, options: OutputOptions): O
 export function writeRunOutput(result: RunResult, formatter: Formatter, options: OutputOptions, write: (chunk: Buffer) => void): void {
   const context = buildOutputContext(result, options);
   if (!result.spill) {
-    write(Buffer.from(formatter.format(context), 'utf8'));
+    write(Buffer.from(formatter.format(context, options.display), 'utf8'));
     return;
   }
   if (formatter.name !== result.spill.output.format) {

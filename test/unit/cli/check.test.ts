@@ -139,7 +139,7 @@ describe('credcheck check', function () {
     assert.ok(rotation(strict.out) > 0);
   });
 
-  it('evaluates several reports in one run and groups the table by account', async () => {
+  it('evaluates several reports in one run and groups the table by report, naming its account', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'credcheck-cli-'));
     try {
       const other = readFileSync(join(FIXTURES, 'report.csv'), 'utf8').replace(/899221540641/g, '123456789012');
@@ -149,8 +149,8 @@ describe('credcheck check', function () {
       assert.equal(await main(['check', 'a.csv', 'b.csv', '--now', '2024-01-01T00:00:00Z', '--output', 'out.txt'], io), 1);
       assert.equal(io.out, '');
       const table = readFileSync(join(dir, 'out.txt'), 'utf8');
-      const first = table.indexOf('Account 123456789012');
-      const second = table.indexOf('Account 899221540641');
+      const first = table.indexOf('a.csv (account 899221540641)\n');
+      const second = table.indexOf('\nb.csv (account 123456789012)\n');
       assert.ok(first >= 0 && second > first, table);
       assert.match(table, /2 report\(s\), \d+ failing/);
     } finally {

@@ -13,10 +13,12 @@ describe('mutation fuzzing of parse, normalise and evaluate (seeded, real report
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(
       `      fuzz: ${statistics.cases} cases (seed ${FUZZ_SEED}) in ${seconds} s; ${statistics.rowsChecked} untouched rows re-checked, ` +
-        `${statistics.problems} report problems, ${statistics.findings} findings`,
+        `${statistics.problems} report problems, ${statistics.findings} findings (${statistics.hostileUsers} with a hostile user name)`,
     );
     assert.equal(statistics.cases, UNIT_BUDGET);
     // The oracle must have had rows to compare, or the property would be vacuous.
     assert.ok(statistics.rowsChecked > UNIT_BUDGET, `only ${statistics.rowsChecked} untouched rows were compared`);
+    // The outputs must have been checked with hostile names in them, or the output check would be vacuous.
+    assert.ok(statistics.hostileUsers > 0, 'no finding had a hostile user name');
   });
 });
