@@ -15,8 +15,8 @@ const EXTENSION: Record<string, string> = { table: 'txt', json: 'json', sarif: '
 const update = process.env.UPDATE_GOLDEN === '1';
 
 describe('output formats (golden files)', () => {
-  it('has the six formats behind getFormatter', () => {
-    assert.deepEqual([...FORMAT_NAMES].sort(), ['csv', 'json', 'junit', 'markdown', 'sarif', 'table']);
+  it('has the eight formats behind getFormatter', () => {
+    assert.deepEqual([...FORMAT_NAMES].sort(), ['asff', 'csv', 'json', 'junit', 'markdown', 'ocsf', 'sarif', 'table']);
     assert.equal(getFormatter('yaml'), undefined);
   });
 
