@@ -3,17 +3,19 @@
  * `getFormatter`. The formatters import only the result model (outputModel.ts), never this module, so there is no
  * import cycle. Formatters are pure: the same result gives the same bytes, which the golden-file tests rely on.
  */
+import { asffFormatter } from './asffFormatter';
 import { csvFormatter } from './csvFormatter';
 import { jsonFormatter } from './jsonFormatter';
 import { junitFormatter } from './junitFormatter';
 import { markdownFormatter } from './markdownFormatter';
+import { ocsfFormatter } from './ocsfFormatter';
 import { Formatter } from './outputModel';
 import { sarifFormatter } from './sarifFormatter';
 import { tableFormatter } from './tableFormatter';
 
 export type { DisplayOptions, Formatter, OutputContext, ReportSummary, RunProblem } from './outputModel';
 
-const formatters: Formatter[] = [tableFormatter, jsonFormatter, sarifFormatter, junitFormatter, csvFormatter, markdownFormatter];
+const formatters: Formatter[] = [tableFormatter, jsonFormatter, sarifFormatter, junitFormatter, csvFormatter, markdownFormatter, ocsfFormatter, asffFormatter];
 
 export const FORMAT_NAMES: readonly string[] = formatters.map((f) => f.name);
 

@@ -15,8 +15,8 @@ const EXTENSION: Record<string, string> = { table: 'txt', json: 'json', sarif: '
 const update = process.env.UPDATE_GOLDEN === '1';
 
 describe('output formats (golden files)', () => {
-  it('has the six formats behind getFormatter', () => {
-    assert.deepEqual([...FORMAT_NAMES].sort(), ['csv', 'json', 'junit', 'markdown', 'sarif', 'table']);
+  it('has the eight formats behind getFormatter', () => {
+    assert.deepEqual([...FORMAT_NAMES].sort(), ['asff', 'csv', 'json', 'junit', 'markdown', 'ocsf', 'sarif', 'table']);
     assert.equal(getFormatter('yaml'), undefined);
   });
 
@@ -79,7 +79,7 @@ describe('output formats (golden files)', () => {
     const broken: any = JSON.parse(getFormatter('sarif')!.format(incomplete));
     assert.ok(validate(broken as object), JSON.stringify(validate.errors, null, 1));
     assert.equal(broken.runs[0].invocations[0].executionSuccessful, false);
-    assert.deepEqual(broken.runs[0].invocations[0].toolExecutionNotifications[1].locations[0].physicalLocation, { artifactLocation: { uri: 'b.csv' }, region: { startLine: 3, startColumn: 5 } });
+    assert.deepEqual(broken.runs[0].invocations[0].toolExecutionNotifications[1].locations[0].physicalLocation, { artifactLocation: { uri: 'b.csv', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 5 } });
     // The schema really rejects a broken log, so the check above is not vacuous.
     assert.equal(validate({ version: '2.1.0', runs: [{ tool: {} }] }), false);
   });
