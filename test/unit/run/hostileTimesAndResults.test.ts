@@ -166,8 +166,10 @@ describe('hostile report times and policy results (issue 15, classes 6 and 9)', 
       assert.equal(result.locations[0]!.physicalLocation.region!.startColumn, 50);
       const table = await credcheck('check', 'proto.csv', '--now', NOW, '--policy', file, '--output', 'table.txt');
       const written = (await import('node:fs')).readFileSync(join(dir, 'table.txt'), 'utf8');
-      assert.match(written, /proto\.csv:2:50 __proto__/);
-      assert.doesNotMatch(written, /NaN|proto\.csv:\d+:(undefined|null)/);
+      // The table groups findings under their report (`proto.csv (account ...)`) and locates each as line:column cell.
+      assert.match(written, /^proto\.csv \(account 111122223333\)$/m);
+      assert.match(written, / 2:50 __proto__ /);
+      assert.doesNotMatch(written, /NaN|\d+:(undefined|null)/);
       assert.ok(table.code === 1 || table.code === 2);
     });
 
