@@ -14,7 +14,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -388,9 +387,4 @@ func countBare(node any, counts map[ast.Var]int) {
 		}
 		return false
 	})
-}
-
-// projectionFields is for tests.
-func projectionFields(p InputProjection) []string {
-	return slices.Clone(p.Fields)
 }

@@ -22,6 +22,21 @@ func projectionOf(t *testing.T, body string) InputProjection {
 	return inputProjection(compiler.Modules)
 }
 
+// expectFields checks that each policy is projected to exactly the comma-separated fields given.
+func expectFields(t *testing.T, cases map[string]string) {
+	t.Helper()
+	for policy, want := range cases {
+		got := projectionOf(t, policy)
+		if got.Whole {
+			t.Errorf("%s\n  whole input (%s), want fields %q", policy, got.Reason, want)
+			continue
+		}
+		if strings.Join(got.Fields, ",") != want {
+			t.Errorf("%s\n  fields %q, want %q", policy, strings.Join(got.Fields, ","), want)
+		}
+	}
+}
+
 func TestProjectionKeepsOnlyConstantFields(t *testing.T) {
 	cases := map[string]string{
 		`deny contains msg if { some u in input.users; u.mfa_active == false; msg := sprintf("%s", [u.user]) }`: "mfa_active,user",
@@ -35,16 +50,7 @@ func TestProjectionKeepsOnlyConstantFields(t *testing.T) {
 		`deny contains u.user if { some u in input.users; v := u; v.is_root }`:                                  "is_root,user",
 		`deny contains x if { some u in input.users; x := {"user": u.user, "field": "mfa_active"} }`:            "user",
 	}
-	for policy, want := range cases {
-		got := projectionOf(t, policy)
-		if got.Whole {
-			t.Errorf("%s\n  whole input (%s), want fields %q", policy, got.Reason, want)
-			continue
-		}
-		if strings.Join(got.Fields, ",") != want {
-			t.Errorf("%s\n  fields %q, want %q", policy, strings.Join(got.Fields, ","), want)
-		}
-	}
+	expectFields(t, cases)
 }
 
 func TestProjectionGivesUpOnWholeRows(t *testing.T) {
@@ -85,16 +91,7 @@ func TestProjectionFollowsRowsIntoFunctions(t *testing.T) {
 		`deny contains object.get(u, "account_id", "unknown") if { some u in input.users }`:                                                                   "account_id",
 		"age(u) := d if { d := u.user_creation_time_days } else := -1\ndeny contains u.user if { some u in input.users; age(u) > 3 }":                         "user,user_creation_time_days",
 	}
-	for policy, want := range cases {
-		got := projectionOf(t, policy)
-		if got.Whole {
-			t.Errorf("%s\n  whole input (%s), want fields %q", policy, got.Reason, want)
-			continue
-		}
-		if strings.Join(got.Fields, ",") != want {
-			t.Errorf("%s\n  fields %q, want %q", policy, strings.Join(got.Fields, ","), want)
-		}
-	}
+	expectFields(t, cases)
 	whole := []string{
 		"id(u) := u\ndeny contains id(u).user if { some u in input.users }",
 		"keys(u) := object.keys(u)\ndeny contains keys(u) if { some u in input.users }",
