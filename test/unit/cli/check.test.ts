@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,6 +106,21 @@ describe('credcheck check', function () {
       const io = memoryIo();
       assert.equal(await main(args, io), 2, `${args.join(' ')}: ${io.err}`);
       assert.notEqual(io.err, '');
+    }
+  });
+
+  it('stops before the audit on a usage error and writes nothing (a result under other thresholds would mislead)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'credcheck-usage-'));
+    try {
+      copyFileSync(join(FIXTURES, 'report.csv'), join(dir, 'report.csv'));
+      for (const usage of [['--param', 'unusedCredentialDays=abc'], ['--param', 'noSuchParam=5'], ['--enable', 'no-such-check']]) {
+        const io = memoryIo(dir);
+        assert.equal(await main(['check', 'report.csv', '--now', '2024-01-01T00:00:00Z', ...usage, '--format', 'json', '--output', 'out.json'], io), 2);
+        assert.match(io.err, /error: /);
+        assert.ok(!existsSync(join(dir, 'out.json')), `${usage.join(' ')} wrote an output`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
