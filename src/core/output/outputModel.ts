@@ -61,6 +61,6 @@ export interface DisplayOptions {
 
 export interface Formatter {
   name: string;
-  /** The whole output, ending in a newline. Machine formats ignore `display`. */
+  /** The whole output, ending in a newline. Machine formats ignore `display`, but SARIF makes its artifact URIs relative to `display.cwd`. */
   format(context: OutputContext, display?: DisplayOptions): string;
 }

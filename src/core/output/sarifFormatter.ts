@@ -68,13 +68,17 @@ function keptFindings(findings: Finding[]): Finding[] {
   return findings.filter((_f, index) => kept.has(index));
 }
 
-/** SARIF 2.1.0 as GitHub code scanning reads it: each result located at file:line:column of the CSV cell it is about. */
+/**
+ * SARIF 2.1.0 as GitHub code scanning reads it: each result located at file:line:column of the CSV cell it is about.
+ * Artifact URIs are relative to `%SRCROOT%`: the caller's working directory (`display.cwd`: the CLI's, or the extension's
+ * workspace folder), else `root()`.
+ */
 export function sarifFormatterFor(root: () => string): Formatter {
-  return { name: 'sarif', format: (context) => formatSarif(context, root()) };
+  return { name: 'sarif', format: (context, display) => formatSarif(context, display?.cwd ?? root()) };
 }
 
-/** The registered formatter: artifact URIs relative to the working directory. */
-export const sarifFormatter: Formatter = sarifFormatterFor(() => process.cwd());
+/** The registered formatter: artifact URIs relative to the caller's working directory (the process's when not given). */
+export const sarifFormatter: Formatter = sarifFormatterFor(() => (typeof process === 'undefined' ? '/' : process.cwd()));
 
 function formatSarif(context: OutputContext, root: string): string {
   const findings = keptFindings(context.findings);

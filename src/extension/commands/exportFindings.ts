@@ -8,7 +8,7 @@ import { collectRunProblems } from '../../core/output/problemText';
 import { requireReport } from './currentReport';
 import type { Command, Services } from './services';
 
-const FILE_EXTENSIONS: Record<string, string> = { table: 'txt', json: 'json', sarif: 'sarif', junit: 'xml', csv: 'csv', markdown: 'md' };
+const FILE_EXTENSIONS: Record<string, string> = { table: 'txt', json: 'json', sarif: 'sarif', junit: 'xml', csv: 'csv', markdown: 'md', ocsf: 'json', asff: 'json' };
 
 export function exportFindings(services: Pick<Services, 'context' | 'config' | 'log' | 'auditor' | 'tree'>): Command {
   const { context, config, log } = services;
@@ -35,7 +35,10 @@ export function exportFindings(services: Pick<Services, 'context' | 'config' | '
       ...(compliance ? { compliance } : {}),
       ...collectRunProblems(report.outcome.reports, report.policyProblems),
     };
-    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(formatter.format(outputContext)));
+    // SARIF's artifact URIs are relative to the report's workspace folder (the repository root code scanning expects).
+    const root = vscode.workspace.getWorkspaceFolder(report.uri)?.uri;
+    const display = root?.scheme === 'file' ? { cwd: root.fsPath } : undefined;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(formatter.format(outputContext, display)));
     log.info(`exported ${report.findings.length} findings as ${formatter.name} to ${vscode.workspace.asRelativePath(uri)}`);
     if (!target) void vscode.window.showInformationMessage(`Exported ${report.findings.length} findings to ${vscode.workspace.asRelativePath(uri)}.`);
     return uri;

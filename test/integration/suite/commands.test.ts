@@ -43,14 +43,22 @@ describe('commands', () => {
     const { document } = await openWorkspaceReport();
     await waitFor('evaluation', () => api.getResult(document.uri));
     const findings = api.getResult(document.uri)!.findings;
-    for (const format of ['table', 'json', 'sarif', 'junit', 'csv', 'markdown']) {
+    for (const format of ['table', 'json', 'sarif', 'junit', 'csv', 'markdown', 'ocsf', 'asff']) {
       const target = workspaceUri('exports', `findings.${format}`);
       const written = await vscode.commands.executeCommand<vscode.Uri>('credcheck.exportFindings', format, target);
       assert.ok(written, `${format} was not written`);
       const text = fs.readFileSync(target.fsPath, 'utf8');
       assert.ok(text.length > 0, `${format} is empty`);
       if (format === 'json') assert.strictEqual(JSON.parse(text).findings.length, findings.length);
-      if (format === 'sarif') assert.ok(JSON.parse(text).runs[0].results.length > 0);
+      if (format === 'sarif') {
+        const results = JSON.parse(text).runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[];
+        assert.ok(results.length > 0);
+        // Relative to the workspace folder (the repository root code scanning resolves against), not the server's cwd.
+        const location = results[0]!.locations[0]!.physicalLocation.artifactLocation;
+        assert.strictEqual(location.uriBaseId, '%SRCROOT%');
+        assert.strictEqual(location.uri, vscode.workspace.asRelativePath(document.uri, false).split('/').map(encodeURIComponent).join('/'));
+      }
+      if (format === 'ocsf' || format === 'asff') assert.ok(JSON.parse(text).length > 0, `${format} has no findings`);
       if (format === 'junit') assert.match(text, /<testsuites?/);
     }
     await removeIfExists(workspaceUri('exports'));

@@ -102,6 +102,17 @@ describe('SARIF for GitHub code scanning', function () {
     assert.deepEqual(rules, ['SARIF1002', 'SARIF1004']);
   });
 
+  it("artifact URIs are relative to the caller's working directory (display.cwd), not the process's", () => {
+    const context = outputContext(false);
+    const findings = context.findings.map((f) => ({ ...f, file: `/work/project/${f.file}` }));
+    type Sarif = { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }[] }[] }[] };
+    const uris = (sarif: Sarif) => sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation);
+    const fromProject = JSON.parse(sarifFormatterFor(() => '/elsewhere').format({ ...context, findings }, { cwd: '/work/project' })) as Sarif;
+    assert.deepEqual(uris(fromProject)[0], { uri: 'reports/acct%20%22a%22.csv', uriBaseId: '%SRCROOT%' });
+    const fromRoot = JSON.parse(sarifFormatterFor(() => '/elsewhere').format({ ...context, findings })) as Sarif;
+    assert.deepEqual(uris(fromRoot)[0], { uri: 'file:///work/project/reports/acct%20%22a%22.csv' });
+  });
+
   it('artifact URIs: relative to %SRCROOT% inside the root, percent-encoded; a file: URI outside it', () => {
     assert.deepEqual(artifactLocation('a #1.csv', '/repo'), { uri: 'a%20%231.csv', uriBaseId: '%SRCROOT%' });
     assert.deepEqual(artifactLocation('./reports/q?x.csv', '/repo'), { uri: 'reports/q%3Fx.csv', uriBaseId: '%SRCROOT%' });
