@@ -13,7 +13,7 @@ import { prepareRunInputs, RunRequestError } from '../../core/run';
 import { escapeTerminalText } from '../../core/text/terminalText';
 import { createDefaultCompiler } from '../compilerFactory';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
-import { CliIo, UsageError } from '../io';
+import { CliIo, stdoutDisplay, UsageError } from '../io';
 import { evaluationTimeFrom, reportRequestsFrom } from '../runArguments';
 
 export const definition = defineCommand({
@@ -111,7 +111,7 @@ export async function run(args: string[], io: CliIo, dependencies: QueryDependen
     const columnOrder = columnOrderOf(text);
     const tables = outcome.results.map((result) => ({ file: result.file, table: tableOfAnswer(result, { columnOrder }) }));
     const table: QueryTable = tables.length === 1 ? tables[0]!.table : combineReportTables(tables);
-    io.stdout(formatQueryTable(table, format));
+    io.stdout(formatQueryTable(table, format, stdoutDisplay(io).width));
     return answered;
   } finally {
     runner.dispose();

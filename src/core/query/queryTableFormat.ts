@@ -1,5 +1,5 @@
 import { escapeTerminalText } from '../text/terminalText';
-import { displayWidth, padToWidth } from '../text/textWidth';
+import { displayWidth, padToWidth, wrapToWidth } from '../text/textWidth';
 import { QueryTable } from './queryTable';
 
 export type QueryTableFormat = 'table' | 'csv' | 'json';
@@ -23,7 +23,7 @@ export function cellText(cell: unknown, options: { roundNumbers?: boolean } = {}
  * control and bidi characters escaped (escapeTerminalText), and measured in terminal columns, so wide and combining
  * characters keep the box straight.
  */
-function formatText(table: QueryTable): string {
+function formatText(table: QueryTable, terminalWidth: number | undefined): string {
   if (table.kind === 'undefined') return 'undefined (the query has no value)\n';
   const columns = table.columns.map((column) => escapeTerminalText(column));
   const body = table.rows.map((row) => row.map((cell) => escapeTerminalText(cellText(cell, { roundNumbers: true }))));
@@ -31,9 +31,31 @@ function formatText(table: QueryTable): string {
   // A loop, not Math.max(...): a query may return more rows than a call has arguments.
   for (const row of body) for (const [index, cell] of row.entries()) widths[index] = Math.max(widths[index] ?? 0, displayWidth(cell));
   const rule = `+${widths.map((width) => '-'.repeat(width + 2)).join('+')}+`;
-  const line = (cells: string[]) => `| ${cells.map((cell, index) => padToWidth(cell, widths[index]!)).join(' | ')} |`;
   const count = `${table.rows.length} row${table.rows.length === 1 ? '' : 's'}`;
+  if (terminalWidth !== undefined && displayWidth(rule) > terminalWidth) return formatRecords(columns, body, displayWidth(rule), terminalWidth, count);
+  const line = (cells: string[]) => `| ${cells.map((cell, index) => padToWidth(cell, widths[index]!)).join(' | ')} |`;
   return [rule, line(columns), rule, ...body.map(line), rule, count, ''].join('\n');
+}
+
+/**
+ * psql's expanded display (`\x auto`): a table wider than the terminal is shown one record at a time, a column name and
+ * its value per line, values wrapped to the terminal, so nothing is cut off or folded by the terminal into a broken box.
+ */
+function formatRecords(columns: string[], body: string[][], tableWidth: number, terminalWidth: number, count: string): string {
+  const nameWidth = Math.max(0, ...columns.map((column) => displayWidth(column)));
+  const valueWidth = Math.max(10, terminalWidth - nameWidth - 3);
+  const lines: string[] = [];
+  body.forEach((row, index) => {
+    const header = `-[ RECORD ${index + 1} ]`;
+    const left = header + '-'.repeat(Math.max(0, nameWidth + 1 - header.length));
+    lines.push(`${left}+${'-'.repeat(Math.max(1, Math.min(valueWidth + 1, terminalWidth - left.length - 1)))}`);
+    columns.forEach((column, columnIndex) => {
+      const wrapped = wrapToWidth(row[columnIndex] ?? '', valueWidth);
+      wrapped.forEach((part, partIndex) => lines.push(`${padToWidth(partIndex === 0 ? column : '', nameWidth)} | ${part}`.trimEnd()));
+    });
+  });
+  lines.push(`${count}, as records (the table is ${tableWidth} columns wide; --format csv keeps it whole)`, '');
+  return lines.join('\n');
 }
 
 /**
@@ -64,11 +86,14 @@ function formatJson(table: QueryTable): string {
   return JSON.stringify(records, null, 2) + '\n';
 }
 
-/** Renders a query table in one of the output formats. */
-export function formatQueryTable(table: QueryTable, format: QueryTableFormat): string {
+/**
+ * Renders a query table in one of the output formats. `terminalWidth`: the columns of the terminal a table goes to
+ * (none when it is not a terminal: the box table is then never reshaped, whatever its width).
+ */
+export function formatQueryTable(table: QueryTable, format: QueryTableFormat, terminalWidth?: number): string {
   switch (format) {
     case 'table':
-      return formatText(table);
+      return formatText(table, terminalWidth);
     case 'csv':
       return formatCsv(table);
     case 'json':

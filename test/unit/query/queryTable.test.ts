@@ -83,6 +83,25 @@ describe('query table formats', () => {
     assert.match(formatQueryTable(shapeQueryTable(undefined), 'table'), /^undefined/);
   });
 
+  it('table on a terminal narrower than the box: one record at a time (psql \\x auto), values wrapped, nothing past the width', () => {
+    assert.equal(formatQueryTable(table, 'table', 41), formatQueryTable(table, 'table'), 'a table that fits keeps its box');
+    const wide = shapeQueryTable([{ user: 'pam', arn: 'arn:aws:iam::111122223333:user/some/very/long/path/pam', note: 'a b c d e f g h i j k l m n o p' }], { columnOrder: ['user', 'arn', 'note'] });
+    const text = formatQueryTable(wide, 'table', 40);
+    assert.equal(
+      text,
+      [
+        '-[ RECORD 1 ]+--------------------------',
+        'user | pam',
+        'arn  | arn:aws:iam::111122223333:user/so',
+        '     | me/very/long/path/pam',
+        'note | a b c d e f g h i j k l m n o p',
+        '1 row, as records (the table is 99 columns wide; --format csv keeps it whole)',
+        '',
+      ].join('\n'),
+    );
+    for (const line of text.split('\n').slice(0, -2)) assert.ok(line.length <= 40, line);
+  });
+
   it('csv: RFC 4180 quoting, exact numbers, and cells a spreadsheet would run as formulas neutralised', () => {
     const csv = formatQueryTable(shapeQueryTable([
       { user: '=HYPERLINK("http://x")', note: '+1', tag: '-cmd', at: '@SUM(A1)', n: -3.5, plain: 'a,b' },
