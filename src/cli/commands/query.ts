@@ -22,7 +22,8 @@ export const definition = defineCommand({
   summary: 'answer a Rego query over reports, as a table, JSON or CSV',
   description:
     'Answers one Rego query over one or more reports (each report is the query\'s input, as credcheck input prints ' +
-    'it) and prints the answer as a table, JSON (the Rego value itself) or CSV. The query is the last operand, or ' +
+    'it) and prints the answer as a table (one record at a time when it is wider than the terminal), JSON (the ' +
+    'Rego value itself) or CSV. The query is the last operand, or ' +
     'comes from --example or --query-file.',
   options: {
     now: { value: '<time>', description: "the evaluation time: ISO 8601 (2024-04-22T19:47:52Z) or 'report' (each report's generation time); default: now" },
