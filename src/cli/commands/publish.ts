@@ -41,7 +41,7 @@ export const definition = defineCommand({
     ...AUDIT_OPTIONS,
   },
   examples: [
-    ['a fetched report, its ages counted from its generation, to Security Hub in eu-west-1', 'credcheck publish --security-hub --region eu-west-1 report.csv --now report'],
+    ['a fetched report to Security Hub in eu-west-1, ages from its generation time', 'credcheck publish --security-hub --region eu-west-1 report.csv --now report'],
     ['every report in a directory, with your policies too', 'credcheck publish --security-hub reports/ --policy policies/'],
   ],
   exitCodes: [

@@ -340,7 +340,8 @@ function stopReason(error: unknown, account: string, action: string): AccountSto
   if (classified.kind === 'access-denied') {
     return new AccountStopped(
       classified.code,
-      `not allowed ${permission} (${classified.code}); BatchImportFindings must be called from the account the findings are about (publish each account with its own --profile). AWS said: ${said}`,
+      `not allowed ${permission} (${classified.code})` +
+        `${action === 'BatchImportFindings' ? '; a custom finding must be imported from the account it is about (publish each account with its own --profile)' : ''}. AWS said: ${said}`,
     );
   }
   if (classified.kind === 'credentials') return new AccountStopped(classified.code, `AWS rejected the credentials (${classified.code}): ${said}`);
