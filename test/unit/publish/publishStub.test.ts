@@ -137,6 +137,16 @@ describe('credcheck publish --security-hub against a scripted Security Hub', fun
     assert.doesNotMatch(result.stderr, new RegExp(SECRET.slice(0, 12)));
   });
 
+  it('takes the region and endpoint from the environment as the SDK names them (AWS_REGION, AWS_ENDPOINT_URL_SECURITYHUB)', async () => {
+    stub = await SecurityHubStubServer.start();
+    const env = { ...environment, AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL_SECURITYHUB: stub.url, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9' };
+    const result = await runCli(['publish', '--security-hub', '--now', EVALUATION_TIME, 'report.csv'], { env, cwd: work });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`publishing \\d+ findings of 1 account to ${stub.url} \\(AWS_ENDPOINT_URL_SECURITYHUB\\)\n`));
+    assert.ok(stub.calls('BatchImportFindings').length > 0);
+    assert.equal((stub.calls('GetFindings')[0].body.Filters as { ProductArn: { Value: string }[] }).ProductArn[0].Value, PRODUCT_ARN);
+  });
+
   it('without a region, nothing is sent and the run exits 2', async () => {
     stub = await SecurityHubStubServer.start();
     const result = await runCli(['publish', '--security-hub', '--endpoint-url', stub.url, 'report.csv'], { env: environment, cwd: work });
