@@ -6,6 +6,7 @@ import * as inputCommand from './commands/input';
 import * as checkCommand from './commands/check';
 import * as checksCommand from './commands/checks';
 import * as fetchCommand from './commands/fetch';
+import * as publishCommand from './commands/publish';
 import * as queryCommand from './commands/query';
 import * as fmtCommand from './commands/fmt';
 import * as testCommand from './commands/test';
@@ -22,7 +23,7 @@ interface Command {
  * (defineCommand: operands, options, examples, exit codes) and `run(args, io)` starting with
  * `readCommandLine(definition, args)`, added here; its help, `help <name>` and the suggestions follow.
  */
-const commands: Command[] = [inputCommand, checkCommand, checksCommand, fetchCommand, queryCommand, fmtCommand, testCommand];
+const commands: Command[] = [inputCommand, checkCommand, checksCommand, fetchCommand, publishCommand, queryCommand, fmtCommand, testCommand];
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;

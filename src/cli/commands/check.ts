@@ -11,10 +11,28 @@ import { describeParameter, discardRunOutput, exitCodeOf, parameterSpecs, runAud
 import { SuppressionFileError } from '../../core/run/suppressions';
 import { escapeTerminalText } from '../../core/text/terminalText';
 import { createDefaultCompiler } from '../compilerFactory';
-import { defineCommand, readCommandLine, usageOf } from '../commandLine';
+import { CommandValues, defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { CliIo, stdoutDisplay, UsageError } from '../io';
 import { checkOutputFile, collectPolicies, evaluationTimeFrom, readSuppressions, reportRequestsFrom, withOutputSink } from '../runArguments';
 import packageJson from '../../../package.json';
+
+/**
+ * The options that say what to audit and how, shared by every command that runs check's audit (`check`, `publish`):
+ * one declaration, so their help and parsing cannot drift apart.
+ */
+export const AUDIT_OPTIONS = {
+  policy: { value: '<dir|file>', multiple: true, description: 'your Rego policies: a .rego file, or a directory (its *_test.rego left out)' },
+  now: { value: '<time>', description: "the time ages are counted to: ISO 8601 (2024-04-22T19:47:52Z) or 'report' (each report's generation time); default: now" },
+  param: { value: '<name=value>', multiple: true, description: "a check's threshold (listed by 'credcheck checks'), e.g. accessKeyRotationDays=60" },
+  framework: { value: '<id>', description: 'add a per-control summary for a compliance framework, e.g. cis-3.0' },
+  suppressions: { value: '<file>', description: 'a YAML file of accepted findings: they are kept, marked suppressed, and do not fail' },
+  enable: { value: '<check>', multiple: true, description: 'run a check that is off by default' },
+  disable: { value: '<check>', multiple: true, description: 'do not run a check' },
+  jobs: { value: '<n>', description: 'worker threads auditing several reports at once (default: one per CPU core, at most one per report; 1 runs in-process)' },
+} as const;
+
+/** The parsed audit options, as every command that declares AUDIT_OPTIONS gets them. */
+export type AuditValues = CommandValues<typeof AUDIT_OPTIONS>;
 
 export const definition = defineCommand({
   name: 'check',
@@ -25,15 +43,15 @@ export const definition = defineCommand({
     'findings. A directory stands for the *.csv reports directly in it (as fetch --out <dir> writes them). Problems (a report, row, setting or policy that could not be fully used) are printed on stderr as ' +
     'file:line:column: severity: message, and every output format carries them.',
   options: {
-    policy: { value: '<dir|file>', multiple: true, description: 'your Rego policies: a .rego file, or a directory (its *_test.rego left out)' },
-    now: { value: '<time>', description: "the time ages are counted to: ISO 8601 (2024-04-22T19:47:52Z) or 'report' (each report's generation time); default: now" },
-    param: { value: '<name=value>', multiple: true, description: "a check's threshold (listed by 'credcheck checks'), e.g. accessKeyRotationDays=60" },
+    policy: AUDIT_OPTIONS.policy,
+    now: AUDIT_OPTIONS.now,
+    param: AUDIT_OPTIONS.param,
     format: { value: '<name>', description: `output format: ${FORMAT_NAMES.join(', ')} (default: table)` },
     output: { value: '<file>', description: 'write the output to <file> instead of stdout' },
-    framework: { value: '<id>', description: 'add a per-control summary for a compliance framework, e.g. cis-3.0' },
-    suppressions: { value: '<file>', description: 'a YAML file of accepted findings: they are kept, marked suppressed, and do not fail' },
-    enable: { value: '<check>', multiple: true, description: 'run a check that is off by default' },
-    disable: { value: '<check>', multiple: true, description: 'do not run a check' },
+    framework: AUDIT_OPTIONS.framework,
+    suppressions: AUDIT_OPTIONS.suppressions,
+    enable: AUDIT_OPTIONS.enable,
+    disable: AUDIT_OPTIONS.disable,
     jobs: {
       value: '<n>',
       description:
@@ -72,6 +90,35 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   const formatName = values.format ?? 'table';
   const formatter = getFormatter(formatName);
   if (!formatter) throw new UsageError(`unknown --format "${formatName}" (expected one of ${FORMAT_NAMES.join(', ')})`);
+  const result = await runCheckAudit(values, positionals, io, dependencies, {
+    beforeRun: () => checkOutputFile(io, values.output),
+    stream: (STREAMED_FORMATS as readonly string[]).includes(formatName) ? (formatName as StreamedFormat) : undefined,
+  });
+  if (typeof result === 'number') return result;
+
+  const showProblems = formatName !== 'table' || values.output !== undefined;
+  // The table on stdout fits the terminal and is coloured there; in a file it is the same bytes on every machine.
+  const display = values.output === undefined ? stdoutDisplay(io) : { cwd: io.cwd };
+  try {
+    withOutputSink(io, values.output, (write) => writeRunOutput(result, formatter, { toolVersion: packageJson.version, showProblems, display }, write));
+  } finally {
+    discardRunOutput(result);
+  }
+  return exitCodeOf(result);
+}
+
+/**
+ * check's audit, for every command that runs it: settings validated (a mistake is a usage error before anything runs),
+ * suppressions read, policies compiled, the reports audited, and the problems and policy prints written to stderr.
+ * The result, or the exit code when the run could not start (a suppressions file that cannot be used: exit 2).
+ */
+export async function runCheckAudit(
+  values: AuditValues,
+  positionals: string[],
+  io: CliIo,
+  dependencies: CheckDependencies = {},
+  options: { beforeRun?: () => void; stream?: StreamedFormat } = {},
+): Promise<RunResult | 2> {
   const catalog = loadBundledPolicies().checks;
   // Settings mistakes stop the run before it starts: a misspelled threshold must not run the default silently.
   const parameters = readParams(values.param ?? []);
@@ -85,7 +132,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
     throw new UsageError(`${settingsProblems.map(formatProblem).join('\n')}${parameterList}`);
   }
   const now = evaluationTimeFrom(values.now);
-  checkOutputFile(io, values.output);
+  options.beforeRun?.();
   const suppressions = values.suppressions !== undefined ? readSuppressions(io, values.suppressions) : undefined;
   if (suppressions instanceof SuppressionFileError) {
     io.stderr(`${escapeTerminalText(suppressions.message, { keepLineBreaks: true })}\n`);
@@ -93,7 +140,6 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   }
   const policies = (values.policy ?? []).flatMap((path) => collectPolicies(io, path));
   const compiler = policies.length > 0 ? new CompilerCache(await (dependencies.createCompiler ?? createDefaultCompiler)()) : undefined;
-  const streamable = (STREAMED_FORMATS as readonly string[]).includes(formatName);
   const progress = progressLine(io, positionals.length);
 
   let result: RunResult;
@@ -105,7 +151,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
         parameters, policies, suppressions, framework: values.framework,
         checks: { enable: values.enable, disable: values.disable },
         jobs: values.jobs !== undefined ? readJobs(values.jobs) : defaultJobs(positionals.length),
-        stream: streamable ? (formatName as StreamedFormat) : undefined,
+        stream: options.stream,
         onProgress: progress?.show,
       },
       { compiler },
@@ -124,15 +170,7 @@ export async function run(args: string[], io: CliIo, dependencies: CheckDependen
   for (const problem of result.problems) io.stderr(`${escapeTerminalText(formatProblem(problem))}\n`);
   // What --policy policies print(), like `opa eval` prints it (to stderr, so the findings' output stays clean).
   for (const print of result.prints ?? []) io.stderr(`${escapeTerminalText(`print: ${printLocation(print)}: ${print.text}`)}\n`);
-  const showProblems = formatName !== 'table' || values.output !== undefined;
-  // The table on stdout fits the terminal and is coloured there; in a file it is the same bytes on every machine.
-  const display = values.output === undefined ? stdoutDisplay(io) : { cwd: io.cwd };
-  try {
-    withOutputSink(io, values.output, (write) => writeRunOutput(result, formatter, { toolVersion: packageJson.version, showProblems, display }, write));
-  } finally {
-    discardRunOutput(result);
-  }
-  return exitCodeOf(result);
+  return result;
 }
 
 /**

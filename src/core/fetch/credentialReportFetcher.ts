@@ -459,7 +459,7 @@ export function withoutUserinfo(url: string): string {
 }
 
 /** The password (and user name) in an endpoint URL, as written and decoded: never shown, wherever an echo puts them. */
-function userinfoSecrets(url: string): string[] {
+export function userinfoSecrets(url: string): string[] {
   try {
     const parsed = new URL(url);
     const values = [parsed.password, parsed.username].filter((value) => value.length > 0);

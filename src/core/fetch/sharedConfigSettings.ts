@@ -39,7 +39,7 @@ export interface IamEndpointRequest {
 export class SharedConfigError extends Error {}
 
 /** The SDK's serviceId for IAM, as its endpoint settings are named: AWS_ENDPOINT_URL_IAM, `iam =` in `[services x]`. */
-const SERVICE_ID = 'IAM';
+const IAM_SERVICE_ID = 'IAM';
 const ENDPOINT_URL = 'endpoint_url';
 
 const IGNORE_CONFIGURED_ENDPOINT_URLS = {
@@ -53,9 +53,9 @@ const IGNORE_CONFIGURED_ENDPOINT_URLS = {
  * section that is named but missing. The SDK's loader swallows that error and falls back to the public endpoint; a fetch
  * must not send a profile's keys there because of a typo, so it stops instead.
  */
-function endpointUrlSelectors(profileName: string, found: { source?: string; problem?: string }) {
-  const upperService = SERVICE_ID.split(' ').map((word) => word.toUpperCase());
-  const lowerService = SERVICE_ID.split(' ').map((word) => word.toLowerCase()).join('_');
+function endpointUrlSelectors(serviceId: string, profileName: string, found: { source?: string; problem?: string }) {
+  const upperService = serviceId.split(' ').map((word) => word.toUpperCase());
+  const lowerService = serviceId.split(' ').map((word) => word.toLowerCase()).join('_');
   return {
     environmentVariableSelector: (env: NodeJS.ProcessEnv): string | undefined => {
       const serviceVariable = ['AWS_ENDPOINT_URL', ...upperService].join('_');
@@ -97,6 +97,18 @@ function endpointUrlSelectors(profileName: string, found: { source?: string; pro
  * lives long, and the user may have just edited them).
  */
 export async function resolveIamEndpointSettings(request: IamEndpointRequest): Promise<IamEndpointSettings> {
+  const settings = await resolveServiceEndpointSettings(request, IAM_SERVICE_ID);
+  return settings.region === undefined ? { ...settings, region: DEFAULT_IAM_REGION, regionSource: 'the default' } : (settings as IamEndpointSettings);
+}
+
+/**
+ * The same for any service, by the SDK's serviceId (`SecurityHub`: AWS_ENDPOINT_URL_SECURITYHUB, `securityhub =` in a
+ * services section). A regional service has no default region: `region` is undefined when nothing configures one.
+ */
+export async function resolveServiceEndpointSettings(
+  request: IamEndpointRequest,
+  serviceId: string,
+): Promise<Omit<IamEndpointSettings, 'region'> & { region: string | undefined }> {
   const loaderOptions = { ignoreCache: true, ...(request.profile !== undefined ? { profile: request.profile } : {}) };
   const profileName = request.profile ?? getProfileName({});
   let region = request.region;
@@ -106,15 +118,14 @@ export async function resolveIamEndpointSettings(request: IamEndpointRequest): P
       region = await loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderOptions })();
       regionSource = process.env.AWS_REGION ? 'AWS_REGION' : `the region of profile '${profileName}'`;
     } catch {
-      region = DEFAULT_IAM_REGION;
-      regionSource = 'the default';
+      regionSource = 'nowhere';
     }
   }
   if (request.endpointUrl !== undefined) return { region, regionSource, endpoint: request.endpointUrl, endpointSource: '--endpoint-url' };
 
   if (await loadConfig(IGNORE_CONFIGURED_ENDPOINT_URLS, loaderOptions)()) return { region, regionSource };
   const found: { source?: string; problem?: string } = {};
-  const endpoint = await loadConfig(endpointUrlSelectors(profileName, found), loaderOptions)();
+  const endpoint = await loadConfig(endpointUrlSelectors(serviceId, profileName, found), loaderOptions)();
   if (found.problem) throw new SharedConfigError(found.problem);
   return endpoint === undefined ? { region, regionSource } : { region, regionSource, endpoint, endpointSource: found.source };
 }

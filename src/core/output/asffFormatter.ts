@@ -22,17 +22,40 @@ export function asffFormatterFor(region: () => string): Formatter {
   return {
     name: 'asff',
     format(context) {
-      const accounts = new Set(context.reports.map((r) => r.accountId).filter((a): a is string => a !== null));
-      const only = accounts.size === 1 ? [...accounts][0]! : null;
-      const findings: Record<string, unknown>[] = [];
-      for (const f of context.findings) {
-        const account = f.account ?? context.reports.find((r) => r.file === f.file)?.accountId ?? only;
-        if (account !== null) findings.push(toAsff(f, account, region(), context));
-      }
-      return `${JSON.stringify(findings, null, 2)}\n`;
+      return `${JSON.stringify(asffFindings(context, region()).findings, null, 2)}\n`;
     },
   };
 }
+
+/**
+ * The run's findings in ASFF for one region, and those about no known account (a report without ARNs, or an unused
+ * suppression when the run covers several accounts), which Security Hub cannot take. `credcheck publish` reports them.
+ */
+export function asffFindings(context: OutputContext, region: string): { findings: Record<string, unknown>[]; withoutAccount: Finding[] } {
+  const accounts = new Set(context.reports.map((r) => r.accountId).filter((a): a is string => a !== null));
+  const only = accounts.size === 1 ? [...accounts][0]! : null;
+  const findings: Record<string, unknown>[] = [];
+  const withoutAccount: Finding[] = [];
+  for (const f of context.findings) {
+    const account = f.account ?? context.reports.find((r) => r.file === f.file)?.accountId ?? only;
+    if (account !== null) findings.push(toAsff(f, account, region, context));
+    else withoutAccount.push(f);
+  }
+  return { findings, withoutAccount };
+}
+
+/** The partition of a region's ARNs. */
+export function asffPartition(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/** The account's default (custom integration) product in a region: every credcheck finding of that account names it. */
+export function asffProductArn(account: string, region: string): string {
+  return `arn:${asffPartition(region)}:securityhub:${region}:${account}:product/${account}/default`;
+}
+
+/** Every credcheck finding's GeneratorId starts with this, then the check id. */
+export const ASFF_GENERATOR_PREFIX = 'credcheck/';
 
 export const asffFormatter: Formatter = asffFormatterFor(() => asffRegion(process.env));
 
@@ -42,17 +65,17 @@ function clip(text: string, max: number): string {
 
 function toAsff(f: Finding, account: string, region: string, context: OutputContext): Record<string, unknown> {
   const entry = context.catalog.find((c) => c.id === f.check);
-  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const partition = asffPartition(region);
   const requirements = Object.entries(entry?.frameworks ?? {}).flatMap(([framework, controls]) => controls.map((c) => `${framework}/${c}`));
   const types = ['Software and Configuration Checks/AWS Security Best Practices'];
   if (requirements.some((r) => r.startsWith('cis-'))) types.push('Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark');
   const finding: Record<string, unknown> = {
     SchemaVersion: '2018-10-08',
     Id: `credcheck/${account}/${f.check}/${stableFindingId(f)}`,
-    ProductArn: `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`,
+    ProductArn: asffProductArn(account, region),
     ProductName: 'credcheck',
     CompanyName: 'credcheck',
-    GeneratorId: `credcheck/${f.check}`,
+    GeneratorId: `${ASFF_GENERATOR_PREFIX}${f.check}`,
     AwsAccountId: account,
     Types: types,
     CreatedAt: context.evaluationTime,

@@ -32,6 +32,7 @@ const FLAGS: Record<string, string[]> = {
   check: ['--policy', '--now', '--param', '--format', '--output', '--framework', '--suppressions', '--enable', '--disable', '--jobs'],
   checks: ['--format'],
   fetch: ['--profile', '--region', '--endpoint-url', '--out', '--timeout', '--organization', '--role-name', '--external-id', '--accounts', '--concurrency'],
+  publish: ['--security-hub', '--region', '--endpoint-url', '--profile', '--timeout', '--policy', '--now', '--param', '--framework', '--suppressions', '--enable', '--disable', '--jobs'],
   query: ['--now', '--format', '--example', '--query-file', '--list-examples'],
   fmt: ['-w, --write', '-l, --list', '-d, --diff', '--check', '--fail'],
   test: ['-v, --verbose', '-r, --run', '-t, --timeout'],
