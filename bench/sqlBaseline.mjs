@@ -2,6 +2,7 @@
 // sqlite3 shell over the raw CSV, and the comparison of its findings with credcheck's, so the peer is known to do the
 // same work. Used by bench/run.mjs; test/unit/bench/sqlBaseline.test.ts runs the same SQL the same way (it cannot load
 // an ES module) and checks it against the audit on small reports.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +52,19 @@ export function compareWithCredcheck(credcheckFindings, sqlFindings) {
   if (missing.length > 0) differences.push(`${missing.length} credcheck findings not in the SQL output, e.g. ${missing.slice(0, 3).join(', ')}`);
   if (extra.length > 0) differences.push(`${extra.length} SQL findings not in credcheck's output, e.g. ${extra.slice(0, 3).join(', ')}`);
   return differences;
+}
+
+/** Runs the baseline on one report and returns its findings (for checks and tests; the bench times the spawn itself). */
+export function runSqlBaseline(csvFile, now, sqlite = findSqlite()) {
+  if (!sqlite) throw new Error('sqlBaseline: sqlite3 is not installed (apt-get install sqlite3)');
+  const result = spawnSync(sqlite, sqliteArguments(csvFile, now), { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (result.status !== 0) throw new Error(`sqlBaseline: sqlite3 failed on ${csvFile} (${result.status ?? result.signal}): ${result.stderr}`);
+  return parseSqlFindings(result.stdout);
+}
+
+// `node bench/sqlBaseline.mjs <report.csv> <now>`: the baseline's findings as one JSON line (for the unit test, which
+// cannot import this ES module from CommonJS).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [csvFile, now] = process.argv.slice(2);
+  process.stdout.write(`${JSON.stringify(runSqlBaseline(csvFile, now))}\n`);
 }
