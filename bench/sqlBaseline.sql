@@ -13,7 +13,8 @@ CREATE TEMP TABLE params AS
 SELECT 90 AS root_recent_use_days, 45 AS unused_days, 90 AS key_rotation_days, 90 AS password_rotation_days,
   10 AS initial_key_setup_seconds, unixepoch(@now) AS now_s;
 
-CREATE TEMP VIEW u AS
+-- The typed rows, made once (a table, not a view: every check reads them).
+CREATE TEMP TABLE u AS
 SELECT
   raw.rowid + 1 AS line,
   raw."user" AS name,
@@ -27,6 +28,16 @@ SELECT
   (p.now_s - unixepoch(raw.password_last_used)) / 86400.0 AS password_last_used_days,
   raw.password_last_changed,
   (p.now_s - unixepoch(raw.password_last_changed)) / 86400.0 AS password_last_changed_days,
+  CASE lower(raw.access_key_1_active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END AS key_1_active,
+  raw.access_key_1_last_rotated AS key_1_last_rotated,
+  raw.access_key_1_last_used_date AS key_1_last_used_date,
+  raw.access_key_1_last_used_region AS key_1_last_used_region,
+  raw.access_key_1_last_used_service AS key_1_last_used_service,
+  CASE lower(raw.access_key_2_active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END AS key_2_active,
+  raw.access_key_2_last_rotated AS key_2_last_rotated,
+  raw.access_key_2_last_used_date AS key_2_last_used_date,
+  raw.access_key_2_last_used_region AS key_2_last_used_region,
+  raw.access_key_2_last_used_service AS key_2_last_used_service,
   CASE lower(raw.cert_1_active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END AS cert_1_active,
   raw.cert_1_last_rotated,
   (p.now_s - unixepoch(raw.cert_1_last_rotated)) / 86400.0 AS cert_1_last_rotated_days,
@@ -35,21 +46,20 @@ SELECT
   (p.now_s - unixepoch(raw.cert_2_last_rotated)) / 86400.0 AS cert_2_last_rotated_days
 FROM raw, params AS p;
 
--- One row per user and access key (1 and 2), the key's columns under common names.
-CREATE TEMP VIEW k AS
-SELECT u.*, keys.n, keys.active, keys.last_rotated, unixepoch(keys.last_rotated) AS rotated_s,
-  (p.now_s - unixepoch(keys.last_rotated)) / 86400.0 AS last_rotated_days,
-  keys.last_used_date, (p.now_s - unixepoch(keys.last_used_date)) / 86400.0 AS last_used_date_days,
-  nullif(nullif(keys.last_used_region, 'N/A'), '') AS region, nullif(nullif(keys.last_used_service, 'N/A'), '') AS service
-FROM u, params AS p, (
-  SELECT rowid + 1 AS line, 1 AS n, CASE lower(access_key_1_active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END AS active,
-    access_key_1_last_rotated AS last_rotated, access_key_1_last_used_date AS last_used_date,
-    access_key_1_last_used_region AS last_used_region, access_key_1_last_used_service AS last_used_service FROM raw
+-- One row per user and access key (1 and 2), the key's columns under common names; also made once.
+CREATE TEMP TABLE k AS
+SELECT line, name, is_root, password_enabled, user_creation_time, created_s, n, active, last_rotated,
+  unixepoch(last_rotated) AS rotated_s, (p.now_s - unixepoch(last_rotated)) / 86400.0 AS last_rotated_days,
+  last_used_date, (p.now_s - unixepoch(last_used_date)) / 86400.0 AS last_used_date_days,
+  nullif(nullif(last_used_region, 'N/A'), '') AS region, nullif(nullif(last_used_service, 'N/A'), '') AS service
+FROM params AS p, (
+  SELECT line, name, is_root, password_enabled, user_creation_time, created_s, 1 AS n, key_1_active AS active,
+    key_1_last_rotated AS last_rotated, key_1_last_used_date AS last_used_date, key_1_last_used_region AS last_used_region,
+    key_1_last_used_service AS last_used_service FROM u
   UNION ALL
-  SELECT rowid + 1, 2, CASE lower(access_key_2_active) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END,
-    access_key_2_last_rotated, access_key_2_last_used_date, access_key_2_last_used_region, access_key_2_last_used_service FROM raw
-) AS keys
-WHERE keys.line = u.line;
+  SELECT line, name, is_root, password_enabled, user_creation_time, created_s, 2, key_2_active, key_2_last_rotated,
+    key_2_last_used_date, key_2_last_used_region, key_2_last_used_service FROM u
+);
 
 CREATE TEMP VIEW findings AS
 -- access-key-rotation: an IAM user's active key created more than accessKeyRotationDays ago.
