@@ -31,7 +31,8 @@ const valueOf = (name) => {
   return index >= 0 ? args[index + 1] : undefined;
 };
 const runs = Number(valueOf('--runs') ?? (quick ? 3 : 7));
-const scaleLimitSeconds = Number(valueOf('--scale-limit') ?? 300);
+// The million rows take minutes on a quiet 2-core machine and several times that on a loaded one; its goal is on CPU.
+const scaleLimitSeconds = Number(valueOf('--scale-limit') ?? 1800);
 const only = valueOf('--only')?.split(',');
 for (const name of only ?? []) {
   if (!SECTIONS.includes(name)) {
@@ -155,9 +156,10 @@ const goalLine = (g) => console.log(`   -> goal ${g.number}: ${g.status}  ${g.fi
 /** A ratio goal: credcheck's median over the peer's, at most `limit`. */
 const ratioGoal = (number, name, limit, ours, peer, peerName, extra = '') => {
   const ratio = ours.wall / peer.wall;
+  // The goal is on wall time; the CPU ratio is printed beside it because it moves less with the machine's load.
   return goal({
-    number, name, status: ratio <= limit ? 'PASS' : 'MISS', ratio, limit,
-    figure: `${ms(ours.wall)} vs ${peerName} ${ms(peer.wall)} = ${ratioText(ratio)} (goal <= ${limit}x)${extra}`,
+    number, name, status: ratio <= limit ? 'PASS' : 'MISS', ratio, limit, cpuRatio: ours.cpu / peer.cpu,
+    figure: `${ms(ours.wall)} vs ${peerName} ${ms(peer.wall)} = ${ratioText(ratio)} (goal <= ${limit}x; CPU ${ratioText(ours.cpu / peer.cpu)})${extra}`,
   });
 };
 
@@ -462,20 +464,23 @@ if (section('scale') && quick) {
     `baseline: ${RECORDED_CPU_PER_REPORT_MS} ms of CPU per report, recorded when issue 18 was filed (not re-run)`);
   const before = load();
   const started = performance.now();
-  const result = spawnSync(timeBinary ?? process.execPath, timeBinary ? ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...commandArgs] : commandArgs, {
-    encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], timeout: scaleLimitSeconds * 1000, killSignal: 'SIGKILL', maxBuffer: 1 << 26,
+  // coreutils' timeout stops node itself at the limit (a kill of /usr/bin/time would leave node running).
+  const limited = ['timeout', '-s', 'KILL', String(scaleLimitSeconds), process.execPath, ...commandArgs];
+  const result = spawnSync(timeBinary ?? limited[0], timeBinary ? ['-f', '%M %U %S', '-o', timeFile, ...limited] : limited.slice(1), {
+    encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26,
     // A safety cap: a regression that held every report at once must not drive a shared machine out of memory.
     env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=3072`.trim() },
   });
   const wall = performance.now() - started;
   const finished = result.status === 0 || result.status === 1;
-  const [peakKb, userSeconds, systemSeconds] = timeBinary && finished ? readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
+  const killed = result.status === 137 || /Command terminated by signal 9/.test(timeBinary ? readFileSync(timeFile, 'utf8') : '');
+  const [peakKb, userSeconds, systemSeconds] = timeBinary ? readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
   const outputBytes = existsSync(output) ? statSync(output).size : 0;
   const cpuPerReport = ((userSeconds + systemSeconds) * 1000) / SCALE_REPORTS;
   results.scale = { wall, peak: peakKb * 1024, cpuSeconds: userSeconds + systemSeconds, cpuPerReport, outputBytes, loadBefore: before, loadAfter: load(), status: result.status ?? result.signal };
   rmSync(output, { force: true });
   if (!finished) {
-    const reason = result.signal === 'SIGKILL' ? `killed at the ${scaleLimitSeconds} s limit` : `exit ${result.status ?? result.signal}: ${(result.stderr ?? '').split('\n').slice(-3).join(' ')}`;
+    const reason = killed ? `killed at the ${scaleLimitSeconds} s limit (--scale-limit)` : `exit ${result.status ?? result.signal}: ${(result.stderr ?? '').split('\n').slice(-3).join(' ')}`;
     console.log(`   did not finish: ${reason}`);
     goalLine(goal({ number: 6, name: scaleGoalName, status: 'MISS', figure: `did not finish (${reason})` }));
   } else if (!timeBinary) {
