@@ -120,6 +120,12 @@ const instance = await WebAssembly.instantiate(module, go.importObject);
 go.run(instance);
 await ready;
 const startMs = performance.now() - started;
+// Configured as the worker configures it (src/core/compiler/compilerWorker.ts): the input schema and the report's columns.
+const { CURRENT_COLUMNS } = require(join(root, 'out/src/core/report/columns.js'));
+const configured = JSON.parse(context.credcheckCompile(JSON.stringify({
+  op: 'configure', schema: JSON.parse(readFileSync(join(root, 'dist/compiler/policy-input.schema.json'), 'utf8')), columns: CURRENT_COLUMNS,
+})).json);
+if (!configured.ok) throw new Error(`the compiler rejected its configuration: ${JSON.stringify(configured.errors)}`);
 console.log(`\nload, in-thread (cold process, first instantiation): read ${ms(readMs)} + WebAssembly.compile ${ms(compileModuleMs)} + instantiate and Go start-up ${ms(startMs)} = ${ms(readMs + compileModuleMs + startMs)}`);
 
 function timeDirect(request) {

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for credcheck. `setup.sh` installs what the CLI and the build need;
-# `setup.sh --test` also installs what the whole test suite needs (native opa, moto, code-server, Chromium).
+# `setup.sh --test` also installs what the whole test suite needs (native opa, moto, sqlite3, code-server, Chromium);
+# `setup.sh --bench` what `npm run bench` compares against besides (DuckDB for Python, in .tools/venv). Both may be given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WITH_TESTS=0
-[[ "${1:-}" == "--test" ]] && WITH_TESTS=1
+WITH_BENCH=0
+for argument in "$@"; do
+  case "$argument" in
+    --test) WITH_TESTS=1 ;;
+    --bench) WITH_BENCH=1 ;;
+    *) echo "setup: unknown option ${argument} (expected --test and/or --bench)" >&2; exit 2 ;;
+  esac
+done
 
 # --- npm modules (section: core) ---
 npm ci --no-audit --no-fund
@@ -64,6 +72,28 @@ if [[ "$WITH_TESTS" == 1 ]]; then
     fi
     python3 -m venv .tools/venv
     .tools/venv/bin/python -m pip install --quiet --disable-pip-version-check "moto[server]==${moto_version}"
+  fi
+fi
+
+# --- the benchmark's peers (section: bench) ---
+# `npm run bench` (bench/run.mjs, issue 18) times `credcheck query` against DuckDB on the same CSV, from Python, and
+# `credcheck check` against the same checks as SQL in sqlite3 (bench/sqlBaseline.sql; test/unit/bench checks that SQL,
+# so --test installs sqlite3 too). Without DuckDB the bench marks that goal as not measured.
+if [[ "$WITH_TESTS" == 1 || "$WITH_BENCH" == 1 ]]; then
+  if ! command -v sqlite3 >/dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3
+  fi
+fi
+if [[ "$WITH_BENCH" == 1 ]]; then
+  duckdb_version="2.0.0"
+  if ! .tools/venv/bin/python -m pip show duckdb 2>/dev/null | grep -x "Version: ${duckdb_version}" >/dev/null; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      apt-get update
+      DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv
+    fi
+    [[ -x .tools/venv/bin/python ]] || python3 -m venv .tools/venv
+    .tools/venv/bin/python -m pip install --quiet --disable-pip-version-check "duckdb==${duckdb_version}"
   fi
 fi
 
