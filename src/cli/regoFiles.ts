@@ -11,7 +11,9 @@ export function collectRegoFiles(cwd: string, paths: string[], command: string):
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     if (!existsSync(absolute)) throw new UsageError(`${command}: ${path}: no such file or directory`);
-    if (statSync(absolute).isFile()) {
+    const stats = statSync(absolute);
+    if (!stats.isFile() && !stats.isDirectory()) throw new UsageError(`${command}: ${path}: not a .rego file or a directory`);
+    if (stats.isFile()) {
       out.push({ shown: path, absolute });
       continue;
     }

@@ -91,7 +91,9 @@ export function collectPolicies(io: CliIo, path: string): RegoModule[] {
   const absolute = resolve(io.cwd, path);
   if (!existsSync(absolute)) throw new UsageError(`--policy ${path}: no such file or directory`);
   const display = (file: string) => (isAbsolute(path) ? file : relative(io.cwd, file) || file);
-  if (statSync(absolute).isFile()) return [{ file: display(absolute), source: readFileSync(absolute, 'utf8') }];
+  const stats = statSync(absolute);
+  if (!stats.isFile() && !stats.isDirectory()) throw new UsageError(`--policy ${path}: not a .rego file or a directory`);
+  if (stats.isFile()) return [{ file: display(absolute), source: readFileSync(absolute, 'utf8') }];
   const modules: RegoModule[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {

@@ -109,6 +109,15 @@ describe('credcheck check', function () {
     }
   });
 
+  it('a --policy (and fmt/test path) that is neither a file nor a directory is a usage error that names it, not an internal error', async () => {
+    for (const args of [['check', 'report.csv', '--policy', '/dev/null'], ['fmt', '/dev/null'], ['test', '/dev/null']]) {
+      const io = memoryIo();
+      assert.equal(await main(args, io), 2, io.err);
+      assert.match(io.err, /\/dev\/null: not a \.rego file or a directory/);
+      assert.doesNotMatch(io.err, /internal error/);
+    }
+  });
+
   it('stops before the audit on a usage error and writes nothing (a result under other thresholds would mislead)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'credcheck-usage-'));
     try {
