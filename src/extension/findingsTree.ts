@@ -28,6 +28,8 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private current: vscode.Uri | undefined;
   /** The reports shown together (an organisation fetch's), as URI strings; undefined: the current report only. */
   private shown: string[] | undefined;
+  /** Called when the tree stops showing them together. */
+  private onLeave: (() => void) | undefined;
 
   constructor(
     private readonly auditor: ReportAuditor,
@@ -46,7 +48,7 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         if (editor && auditor.get(editor.document.uri) && editor.document.uri.toString() !== this.current?.toString()) {
           this.current = editor.document.uri;
           // A report outside the set shown together takes the tree back to one report.
-          if (this.shown && !this.shown.includes(editor.document.uri.toString())) this.shown = undefined;
+          if (this.shown && !this.shown.includes(editor.document.uri.toString())) this.leaveShownReports();
           this.rebuild();
         }
       }),
@@ -74,9 +76,11 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
    * Shows these reports together (grouped by account when they belong to several), each as soon as it is evaluated,
    * until a report outside them becomes the active editor.
    */
-  showReports(uris: readonly vscode.Uri[]): void {
+  showReports(uris: readonly vscode.Uri[], onLeave?: () => void): void {
     if (uris.length === 0) return;
+    this.leaveShownReports();
     this.shown = uris.map((uri) => uri.toString());
+    this.onLeave = onLeave;
     this.current = uris.find((uri) => this.auditor.get(uri)) ?? uris[0];
     this.rebuild();
   }
@@ -126,6 +130,18 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         changed.cancel();
       }
     }
+  }
+
+  /** Whether the tree shows several reports together (showReports) at the moment. */
+  get showsReportSet(): boolean {
+    return this.shown !== undefined;
+  }
+
+  private leaveShownReports(): void {
+    const onLeave = this.onLeave;
+    this.shown = undefined;
+    this.onLeave = undefined;
+    onLeave?.();
   }
 
   private pickCurrent(changed: vscode.Uri): void {

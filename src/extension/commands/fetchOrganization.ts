@@ -166,9 +166,10 @@ export function fetchOrganization({ context, config, log, auditor, reports, tree
     });
 
     // Audit what was written, as the reports of open documents are (no tab each: an organisation may have hundreds),
-    // and show them together in the tree.
+    // and show them together in the tree. They stay evaluated until a report outside them becomes the active editor.
+    const release = reports.keep(written);
     const documents = await Promise.all(written.map((uri) => vscode.workspace.openTextDocument(uri)));
-    tree.showReports(written);
+    tree.showReports(written, release);
     await Promise.all(documents.map((document) => reports.evaluate(document)));
     return { written, failures, skipped, message: summary.text };
   };
