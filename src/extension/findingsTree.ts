@@ -41,14 +41,14 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       this.view,
       this.changed,
       auditor.onDidChangeResults((uri) => {
-        if (!this.current || this.current.toString() === uri.toString() || !auditor.get(this.current)) this.pickCurrent(uri);
+        // The active editor's report, evaluated (it may become active before its first result): it is the current one.
+        if (auditor.get(uri) && vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.makeCurrent(uri);
+        else if (!this.current || this.current.toString() === uri.toString() || !auditor.get(this.current)) this.pickCurrent(uri);
         this.rebuild();
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && auditor.get(editor.document.uri) && editor.document.uri.toString() !== this.current?.toString()) {
-          this.current = editor.document.uri;
-          // A report outside the set shown together takes the tree back to one report.
-          if (this.shown && !this.shown.includes(editor.document.uri.toString())) this.leaveShownReports();
+          this.makeCurrent(editor.document.uri);
           this.rebuild();
         }
       }),
@@ -135,6 +135,12 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   /** Whether the tree shows several reports together (showReports) at the moment. */
   get showsReportSet(): boolean {
     return this.shown !== undefined;
+  }
+
+  /** A report the user turned to; one outside the set shown together takes the tree back to one report. */
+  private makeCurrent(uri: vscode.Uri): void {
+    this.current = uri;
+    if (this.shown && !this.shown.includes(uri.toString())) this.leaveShownReports();
   }
 
   private leaveShownReports(): void {

@@ -79,7 +79,7 @@ export function fetchOrganization({ context, config, log, auditor, reports, tree
     const settings = config.settings;
     const endpointUrl = options.endpointUrl ?? settings.fetchEndpointUrl ?? undefined;
     const region = settings.fetchRegion ?? undefined;
-    const shownFolder = vscode.workspace.asRelativePath(folder, true);
+    const shownFolder = vscode.workspace.asRelativePath(folder);
     log.info(
       `fetch organization: into ${shownFolder}, role ${roleName}${externalId ? ', with an external id' : ''}` +
         `${accounts.length ? `, accounts ${accounts.join(', ')}` : ', every active account'}${profile ? `, profile ${profile}` : ''}${endpointUrl ? `, endpoint ${endpointUrl}` : ''}`,
@@ -150,7 +150,7 @@ export function fetchOrganization({ context, config, log, auditor, reports, tree
           accountName: outcome.accountName,
         });
         written.push(file);
-        log.info(`fetch organization [${account}]: saved ${vscode.workspace.asRelativePath(file, true)} (report generated ${report.generatedTime})`);
+        log.info(`fetch organization [${account}]: saved ${vscode.workspace.asRelativePath(file)} (report generated ${report.generatedTime})`);
         for (const note of report.notes) log.info(`fetch organization [${account}]: note: ${note}`);
       } catch (error) {
         failures.push({ accountId: account, accountName: outcome.accountName, code: 'write', message: describeError(error) });
@@ -181,7 +181,7 @@ function checkFolder(folder: vscode.Uri): string | undefined {
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(folder);
   if (!workspaceFolder) return `${folder.fsPath} is not inside a workspace folder`;
   try {
-    if (!fs.statSync(folder.fsPath).isDirectory()) return `${vscode.workspace.asRelativePath(folder, true)} is not a folder`;
+    if (!fs.statSync(folder.fsPath).isDirectory()) return `${vscode.workspace.asRelativePath(folder)} is not a folder`;
   } catch (error) {
     // A folder that does not exist yet is created, owner-only, when the first report is written.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return `cannot use ${folder.fsPath}: ${describeError(error)}`;
