@@ -67,7 +67,9 @@ describe('untrusted workspace @untrusted', () => {
 
   it('fetches an organization without the endpoint the workspace set @untrusted', async () => {
     const api = await activateExtension();
-    // An endpoint that only counts what reaches it: in an untrusted workspace nothing may.
+    // An endpoint that only counts what reaches it: in an untrusted workspace nothing may. (VS Code itself already
+    // hides a restricted setting's workspace value from getConfiguration; the extension's Config filters it too. This
+    // test guards the end result: whatever the command reads, no request goes where the workspace says.)
     let requests = 0;
     const server: Server = createServer((request, response) => {
       requests++;
