@@ -132,11 +132,6 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     }
   }
 
-  /** Whether the tree shows several reports together (showReports) at the moment. */
-  get showsReportSet(): boolean {
-    return this.shown !== undefined;
-  }
-
   /** A report the user turned to; one outside the set shown together takes the tree back to one report. */
   private makeCurrent(uri: vscode.Uri): void {
     this.current = uri;

@@ -14,7 +14,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AccountFetchOutcome } from '../../core/fetch/organizationFetcher';
-import { externalIdProblem, parseAccountIds, roleNameProblem } from '../../core/fetch/accountReportFiles';
+import { externalIdProblem, parseAccountIds, roleNameProblem, writeAccountReport } from '../../core/fetch/accountReportFiles';
+import { redactSecrets } from '../../core/fetch/secretRedaction';
 import { describeError } from '../logging';
 import { listProfileNames } from '../logic/awsProfiles';
 import { AccountFailure, summarizeOrganizationFetch } from '../logic/organizationFetchSummary';
@@ -73,6 +74,11 @@ export function fetchOrganization({ context, config, log, auditor, reports, tree
     }
     const accounts = options.accounts ?? (await askAccounts());
     if (accounts === undefined) return undefined;
+    const accountsProblem = accounts.length > 0 ? parseAccountIds(accounts.join(',')) : undefined;
+    if (accountsProblem && 'problem' in accountsProblem) {
+      void vscode.window.showErrorMessage(`The account list ${accountsProblem.problem}`);
+      return undefined;
+    }
     const profile = options.profile ?? (await pickProfile());
     if (profile === undefined) return undefined;
 
@@ -82,12 +88,11 @@ export function fetchOrganization({ context, config, log, auditor, reports, tree
     const shownFolder = vscode.workspace.asRelativePath(folder);
     log.info(
       `fetch organization: into ${shownFolder}, role ${roleName}${externalId ? ', with an external id' : ''}` +
-        `${accounts.length ? `, accounts ${accounts.join(', ')}` : ', every active account'}${profile ? `, profile ${profile}` : ''}${endpointUrl ? `, endpoint ${endpointUrl}` : ''}`,
+        `${accounts.length ? `, accounts ${accounts.join(', ')}` : ', every active account'}${profile ? `, profile ${profile}` : ''}${endpointUrl ? `, endpoint ${redactSecrets(endpointUrl)}` : ''}`,
     );
 
     // The AWS SDK is the largest part of the bundle: loaded on the first fetch, not at activation.
     const { createOrganizationServices, fetchOrganizationReports, partitionOf } = await import('../../core/fetch/organizationFetcher');
-    const { writeAccountReport } = await import('../../core/fetch/accountReportFiles');
     let outcomes: AccountFetchOutcome[];
     try {
       outcomes = await vscode.window.withProgress(
