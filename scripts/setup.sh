@@ -60,7 +60,7 @@ if [[ "$WITH_TESTS" == 1 ]]; then
   fi
 fi
 
-# --- moto for fetch tests (section: fetch) ---
+# --- moto for fetch tests, junitparser for the CI recipe test (section: fetch) ---
 # A real IAM endpoint for test/unit/fetch (moto_server on loopback), in its own venv so no system Python is touched.
 # Needs python3 with the venv module and pip's bootstrap (Debian ships them apart, as python3-venv).
 if [[ "$WITH_TESTS" == 1 ]]; then
@@ -72,6 +72,11 @@ if [[ "$WITH_TESTS" == 1 ]]; then
     fi
     python3 -m venv .tools/venv
     .tools/venv/bin/python -m pip install --quiet --disable-pip-version-check "moto[server]==${moto_version}"
+  fi
+  # A real JUnit parser for the README's GitLab CI recipe test (test/unit/cli/ciRecipes.test.ts).
+  junitparser_version="5.0.3"
+  if ! .tools/venv/bin/python -m pip show junitparser 2>/dev/null | grep -x "Version: ${junitparser_version}" >/dev/null; then
+    .tools/venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==${junitparser_version}"
   fi
 fi
 

@@ -1,4 +1,4 @@
-import { describeWriteError } from './writeErrors';
+import { describeWriteError } from '../core/files/writeErrors';
 import { DisplayOptions } from '../core/output/outputModel';
 
 /** A terminal a stream writes to. */

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { readCompilerCapabilities } from '../core/compiler/compilerAssets';
 import { CommandDefinition, createProgram, HelpRequested } from './commandLine';
+import { OutputFileError } from '../core/files/atomicFile';
 import { CliIo, processIo, UsageError } from './io';
 import * as inputCommand from './commands/input';
 import * as checkCommand from './commands/check';
@@ -36,7 +37,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.stdout(error.help);
       return 0;
     }
-    if (error instanceof UsageError) {
+    // An output file that cannot be written is the user's to fix, like a usage error: one line, exit 2.
+    if (error instanceof UsageError || error instanceof OutputFileError) {
       io.stderr(`credcheck ${name}: ${error.message}\n`);
       return 2;
     }

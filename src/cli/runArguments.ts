@@ -10,7 +10,7 @@ import { STDIN_FILE } from '../core/report/reportFormats';
 import { ReportRequest } from '../core/run/runModel';
 import { parseReportTime } from '../core/report/timeValues';
 import { parseSuppressions, Suppression, SUPPRESSION_LIMITS, SuppressionFileError } from '../core/run/suppressions';
-import { checkOutputTarget, writeFileAtomically } from './atomicFile';
+import { checkOutputTarget, writeFileAtomically } from '../core/files/atomicFile';
 import { CliIo, UsageError } from './io';
 
 /** `--now`: an ISO 8601 time, 'report' (the reports' generation time) where allowed, or the wall clock read once here. */

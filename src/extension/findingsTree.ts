@@ -1,9 +1,11 @@
 /**
- * The findings of the current report in the activity-bar view: grouped by check then user, or user then check.
- * The grouping itself is the core's `groupFindings`; this file only turns groups into tree items.
+ * The findings of the current report in the activity-bar view: grouped by check then user, or user then check. After
+ * an organisation fetch it shows the fetched reports together (showReports), under one group per account when they
+ * belong to more than one, until a report outside them becomes the active editor.
+ * The grouping itself is `groupReportFindings` (pure, in logic/); this file only turns groups into tree items.
  */
 import * as vscode from 'vscode';
-import { FindingGroup, GroupedFinding, GroupingOrder, groupFindings, isActionable, passesSeverityFilter, subjectLabel } from './logic/findingGroups';
+import { FindingGroup, GroupedFinding, GroupingOrder, groupReportFindings, isActionable, passesSeverityFilter, ReportFindings, subjectLabel } from './logic/findingGroups';
 import { findingDescription, findingDiagnosticMessage } from './logic/staleFindings';
 import { Severity } from '../core/model';
 import { Config } from './config';
@@ -24,6 +26,10 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private readonly nodes = new Map<string, TreeNode>();
   /** The report the tree shows: the last report editor that was active and is still evaluated. */
   private current: vscode.Uri | undefined;
+  /** The reports shown together (an organisation fetch's), as URI strings; undefined: the current report only. */
+  private shown: string[] | undefined;
+  /** Called when the tree stops showing them together. */
+  private onLeave: (() => void) | undefined;
 
   constructor(
     private readonly auditor: ReportAuditor,
@@ -35,12 +41,14 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       this.view,
       this.changed,
       auditor.onDidChangeResults((uri) => {
-        if (!this.current || this.current.toString() === uri.toString() || !auditor.get(this.current)) this.pickCurrent(uri);
+        // The active editor's report, evaluated (it may become active before its first result): it is the current one.
+        if (auditor.get(uri) && vscode.window.activeTextEditor?.document.uri.toString() === uri.toString()) this.makeCurrent(uri);
+        else if (!this.current || this.current.toString() === uri.toString() || !auditor.get(this.current)) this.pickCurrent(uri);
         this.rebuild();
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (editor && auditor.get(editor.document.uri) && editor.document.uri.toString() !== this.current?.toString()) {
-          this.current = editor.document.uri;
+          this.makeCurrent(editor.document.uri);
           this.rebuild();
         }
       }),
@@ -59,9 +67,22 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     this.rebuild();
   }
 
-  /** The report shown, if any. */
+  /** The report shown, if any (with several shown together: the first of them that is evaluated). */
   get currentReport(): ReportResult | undefined {
     return this.current ? this.auditor.get(this.current) : undefined;
+  }
+
+  /**
+   * Shows these reports together (grouped by account when they belong to several), each as soon as it is evaluated,
+   * until a report outside them becomes the active editor.
+   */
+  showReports(uris: readonly vscode.Uri[], onLeave?: () => void): void {
+    if (uris.length === 0) return;
+    this.leaveShownReports();
+    this.shown = uris.map((uri) => uri.toString());
+    this.onLeave = onLeave;
+    this.current = uris.find((uri) => this.auditor.get(uri)) ?? uris[0];
+    this.rebuild();
   }
 
   getRoots(): TreeNode[] {
@@ -111,6 +132,19 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     }
   }
 
+  /** A report the user turned to; one outside the set shown together takes the tree back to one report. */
+  private makeCurrent(uri: vscode.Uri): void {
+    this.current = uri;
+    if (this.shown && !this.shown.includes(uri.toString())) this.leaveShownReports();
+  }
+
+  private leaveShownReports(): void {
+    const onLeave = this.onLeave;
+    this.shown = undefined;
+    this.onLeave = undefined;
+    onLeave?.();
+  }
+
   private pickCurrent(changed: vscode.Uri): void {
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active && this.auditor.get(active)) this.current = active;
@@ -118,24 +152,46 @@ export class FindingsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     else this.current = this.auditor.all()[0]?.uri;
   }
 
+  /** The evaluated reports the tree shows: those shown together, else the current one. */
+  private shownResults(): ReportResult[] {
+    if (this.shown) {
+      const results = this.shown.map((key) => this.auditor.all().find((result) => result.uri.toString() === key)).filter((result): result is ReportResult => result !== undefined);
+      if (results.length > 0) return results;
+    }
+    const result = this.currentReport;
+    return result ? [result] : [];
+  }
+
   private rebuild(): void {
     this.nodes.clear();
-    const result = this.currentReport;
+    const results = this.shownResults();
     const lowest: Severity = this.config.settings.severityFilter;
-    const findings = result ? result.findings.filter((finding) => isActionable(finding) && passesSeverityFilter(finding, lowest)) : [];
-    const groups = groupFindings(findings, this.grouping);
+    const reports: ReportFindings[] = results.map((result) => {
+      const metadata = this.auditor.metadataOf(result.uri);
+      return {
+        key: result.uri.toString(),
+        file: displayPath(result.uri),
+        accountId: metadata.accountId ?? result.outcome.reports[0]?.input?.report.account_id ?? null,
+        accountName: metadata.accountName ?? null,
+        findings: result.findings.filter((finding) => isActionable(finding) && passesSeverityFilter(finding, lowest)),
+      };
+    });
+    const uris = new Map(results.map((result) => [result.uri.toString(), result.uri]));
+    const groups = groupReportFindings(reports, this.grouping);
     const add = (group: FindingGroup, parent: TreeNode | undefined): TreeNode => {
-      // Group ids already nest (check:X/user:Y), so they are unique in the tree and stable across evaluations.
+      // Group ids already nest (account:A/check:X/user:Y), so they are unique in the tree and stable across evaluations.
       const node: TreeNode = { kind: 'group', id: group.id, group, ...(parent ? { parent } : {}) };
       this.nodes.set(group.id, node);
       group.children.forEach((child) => add(child, node));
-      for (const item of group.findings) this.nodes.set(item.id, { kind: 'finding', id: item.id, item, uri: result!.uri, parent: node });
+      for (const item of group.findings) this.nodes.set(item.id, { kind: 'finding', id: item.id, item, uri: uris.get(item.report ?? '') ?? results[0]!.uri, parent: node });
       return node;
     };
     this.roots = groups.map((group) => add(group, undefined));
-    const live = findings.filter((finding) => !finding.suppressed).length;
-    this.view.description = result ? `${displayPath(result.uri)} · ${live}` : undefined;
-    this.view.badge = result && live ? { value: live, tooltip: `${live} findings in ${displayPath(result.uri)}` } : undefined;
+    const live = reports.reduce((sum, report) => sum + report.findings.filter((finding) => !finding.suppressed).length, 0);
+    const accounts = new Set(reports.map((report) => report.accountId)).size;
+    const shownAs = results.length === 1 ? displayPath(results[0]!.uri) : accounts > 1 ? `${accounts} accounts` : `${results.length} reports`;
+    this.view.description = results.length ? `${shownAs} · ${live}` : undefined;
+    this.view.badge = results.length && live ? { value: live, tooltip: `${live} findings in ${shownAs}` } : undefined;
     this.changed.fire(undefined);
   }
 
@@ -152,15 +208,26 @@ const SEVERITY_ICON: Record<Severity, vscode.ThemeIcon> = {
   info: new vscode.ThemeIcon('lightbulb'),
 };
 
+const GROUP_LOOK: Record<FindingGroup['kind'], { icon?: vscode.ThemeIcon; word: string }> = {
+  check: { word: 'Check' },
+  user: { icon: new vscode.ThemeIcon('person'), word: 'User' },
+  account: { icon: new vscode.ThemeIcon('organization'), word: 'Account' },
+  report: { icon: new vscode.ThemeIcon('file'), word: 'Report' },
+};
+
 function groupItem(node: Extract<TreeNode, { kind: 'group' }>): vscode.TreeItem {
   const { group } = node;
-  const item = new vscode.TreeItem(group.name, node.parent ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+  const empty = group.children.length === 0 && group.findings.length === 0;
+  // Accounts and reports (the levels above a report's findings) start open, as the top level does.
+  const open = !node.parent || group.kind === 'account' || group.kind === 'report';
+  const item = new vscode.TreeItem(group.name, empty ? vscode.TreeItemCollapsibleState.None : open ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   const suppressed = group.suppressedCount ? ` (+${group.suppressedCount} suppressed)` : '';
   item.description = `${group.title ? `${group.title} · ` : ''}${group.count}${suppressed}`;
-  item.iconPath = group.kind === 'check' ? SEVERITY_ICON[group.severity] : new vscode.ThemeIcon('person');
-  item.contextValue = group.kind === 'check' ? 'check' : 'user';
-  item.tooltip = `${group.kind === 'check' ? 'Check' : 'User'} ${group.name}: ${group.count} finding(s), highest severity ${group.severity}${suppressed}`;
+  const look = GROUP_LOOK[group.kind];
+  item.iconPath = look.icon ?? SEVERITY_ICON[group.severity];
+  item.contextValue = group.kind;
+  item.tooltip = `${look.word} ${group.name}${group.kind === 'account' && group.title ? ` (${group.title})` : ''}: ${group.count} finding(s), highest severity ${group.severity}${suppressed}`;
   return item;
 }
 

@@ -35,6 +35,9 @@ export interface ReportResult {
 export interface ReportMetadata {
   generatedTime?: string;
   mfaDevices?: MfaDevice[];
+  /** The account the report was fetched from, and its name in the organisation (an organisation fetch's sidecar). */
+  accountId?: string;
+  accountName?: string | null;
 }
 
 /**
@@ -65,6 +68,11 @@ export class ReportAuditor implements vscode.Disposable {
   /** Remembers what a fetch returned next to the CSV (generation time, MFA devices) for later evaluations. */
   setMetadata(uri: vscode.Uri, metadata: ReportMetadata): void {
     this.metadata.set(uri.toString(), metadata);
+  }
+
+  /** What a fetch said about a report (empty when it was not fetched in this session). */
+  metadataOf(uri: vscode.Uri): ReportMetadata {
+    return this.metadata.get(uri.toString()) ?? {};
   }
 
   get(uri: vscode.Uri): ReportResult | undefined {

@@ -21,6 +21,12 @@ export class ReportWatcher implements vscode.Disposable {
   private readonly pending = new Map<string, Promise<ReportResult | undefined>>();
   /** Background tabs being looked at (their header read, their document opened). */
   private readonly tabScans = new Set<Promise<void>>();
+  /**
+   * Reports kept evaluated without a tab (an organisation fetch's, shown together in the tree): VS Code unloading
+   * their documents does not close them, until released.
+   */
+  private readonly kept = new Set<string>();
+  private keptGeneration = 0;
 
   constructor(private readonly auditor: ReportAuditor) {
     this.subscriptions.push(
@@ -31,7 +37,7 @@ export class ReportWatcher implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((document) => {
         // VS Code unloads the document of a tab in the background (and the one opened below, after a few minutes);
         // the report is still open for the user, so its findings stay until the tab closes.
-        if (!tabUris().has(document.uri.toString())) this.close(document.uri);
+        if (!tabUris().has(document.uri.toString()) && !this.kept.has(document.uri.toString())) this.close(document.uri);
       }),
       vscode.window.tabGroups.onDidChangeTabs((event) => {
         if (event.opened.length) this.scanTabs(event.opened);
@@ -73,6 +79,32 @@ export class ReportWatcher implements vscode.Disposable {
       const key = document.uri.toString();
       return ReportWatcher.isReport(document) && (tabs.has(key) || this.auditor.get(document.uri) !== undefined || this.running.has(key) || this.timers.has(key));
     });
+  }
+
+  /**
+   * Keeps these reports evaluated without a tab (see `kept`), in place of those kept before, which are released.
+   * Returns the function that releases them.
+   */
+  keep(uris: readonly vscode.Uri[]): () => void {
+    this.release();
+    uris.forEach((uri) => this.kept.add(uri.toString()));
+    // A later keep() (the same folder fetched again) is not released by this one's function.
+    const generation = ++this.keptGeneration;
+    return () => {
+      if (generation === this.keptGeneration) this.release();
+    };
+  }
+
+  /** Closes the kept reports that have no tab (their findings go), and stops keeping any. */
+  release(): void {
+    const tabs = tabUris();
+    const released = [...this.kept];
+    this.kept.clear();
+    for (const key of released) {
+      if (tabs.has(key)) continue;
+      const result = this.auditor.all().find((candidate) => candidate.uri.toString() === key);
+      if (result || this.running.has(key) || this.timers.has(key)) this.close(result?.uri ?? vscode.Uri.parse(key));
+    }
   }
 
   /** Evaluates one document now, cancelling any run in flight for it. */
@@ -137,7 +169,7 @@ export class ReportWatcher implements vscode.Disposable {
   private closeTablessReports(closed: readonly vscode.Tab[]): void {
     const remaining = tabUris();
     for (const tab of closed) {
-      if (!(tab.input instanceof vscode.TabInputText) || remaining.has(tab.input.uri.toString())) continue;
+      if (!(tab.input instanceof vscode.TabInputText) || remaining.has(tab.input.uri.toString()) || this.kept.has(tab.input.uri.toString())) continue;
       const uri = tab.input.uri;
       if (this.auditor.get(uri) || this.running.has(uri.toString()) || this.timers.has(uri.toString())) this.close(uri);
     }

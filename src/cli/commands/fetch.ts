@@ -16,12 +16,13 @@ import { join, resolve } from 'node:path';
 import { FetchedCredentialReport } from '../../core/fetch/credentialReportFetcher';
 import { FetchError } from '../../core/fetch/fetchError';
 import { fetchCredentialReports } from '../../core/fetch/multiAccountFetcher';
-import { createOrganizationServices, DEFAULT_ORGANIZATION_CONCURRENCY, DEFAULT_ROLE_NAME, fetchOrganizationReports } from '../../core/fetch/organizationFetcher';
+import { createOrganizationServices, DEFAULT_ORGANIZATION_CONCURRENCY, DEFAULT_ROLE_NAME, fetchOrganizationReports, partitionOf } from '../../core/fetch/organizationFetcher';
 import { AWS_REPORT_REUSE_MS, describeReportAge } from '../../core/fetch/reportAge';
 import { defineCommand, readCommandLine, usageOf } from '../commandLine';
 import { redactSecrets } from '../../core/fetch/secretRedaction';
-import { checkOutputTarget, writeWholeFile } from '../atomicFile';
-import { describeWriteError } from '../writeErrors';
+import { checkOutputTarget, OutputFileError } from '../../core/files/atomicFile';
+import { externalIdProblem, parseAccountIds, reportSidecar, roleNameProblem, writeAccountReport, writePrivateFile } from '../../core/fetch/accountReportFiles';
+import { describeWriteError } from '../../core/files/writeErrors';
 import { CliIo, UsageError } from '../io';
 
 export const definition = defineCommand({
@@ -114,12 +115,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         const file = toDirectory ? join(outPath, `${fileStem(report, outcome.profile)}-credential-report.csv`) : outPath;
         if (toDirectory) mkdirSync(outPath, { recursive: true, mode: 0o700 });
         writePrivateFile(file, report.csv);
-        writePrivateFile(`${file}.meta.json`, `${JSON.stringify(sidecar(report), null, 2)}\n`);
+        writePrivateFile(`${file}.meta.json`, `${JSON.stringify(reportSidecar(report), null, 2)}\n`);
         io.stderr(`${prefix}saved ${file}${report.accountId ? ` (account ${report.accountId})` : ''}\n`);
       }
     } catch (error) {
       failed++;
-      io.stderr(`${prefix}error: ${error instanceof UsageError ? error.message : `cannot write the report: ${describeWriteError(error)}`}\n`);
+      io.stderr(`${prefix}error: ${error instanceof UsageError || error instanceof OutputFileError ? error.message : `cannot write the report: ${describeWriteError(error)}`}\n`);
     }
   }
   return failed === 0 ? 0 : 2;
@@ -146,18 +147,16 @@ function parseArguments(args: string[]): FetchArguments {
   }
   if (profiles.length > 1) throw new UsageError('--organization takes at most one --profile: the credentials that list the organisation and assume the roles');
   const roleName = values['role-name'] ?? DEFAULT_ROLE_NAME;
-  // IAM role names: 1-64 of [\w+=,.@-] (a path is not part of the name here).
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) throw new UsageError(`--role-name must be an IAM role name (1 to 64 of letters, digits and +=,.@_-), got '${redactSecrets(roleName)}'`);
+  const roleProblem = roleNameProblem(roleName);
+  if (roleProblem) throw new UsageError(`--role-name ${roleProblem}`);
   const externalId = values['external-id'];
-  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
-    throw new UsageError('--external-id must be 2 to 1224 of letters, digits and +=,.@:/-_');
-  }
+  const externalProblem = externalId !== undefined ? externalIdProblem(externalId) : undefined;
+  if (externalProblem) throw new UsageError(`--external-id ${externalProblem}`);
   let accounts: string[] | undefined;
   if (values.accounts !== undefined) {
-    accounts = values.accounts.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
-    const bad = accounts.find((id) => !/^\d{12}$/.test(id));
-    if (bad !== undefined) throw new UsageError(`--accounts takes 12-digit account ids separated by commas, got '${redactSecrets(bad)}'`);
-    if (accounts.length === 0) throw new UsageError('--accounts needs at least one account id');
+    const parsedAccounts = parseAccountIds(values.accounts);
+    if ('problem' in parsedAccounts) throw new UsageError(`--accounts ${parsedAccounts.problem}`);
+    accounts = parsedAccounts.accounts;
   }
   let concurrency = DEFAULT_ORGANIZATION_CONCURRENCY;
   if (values.concurrency !== undefined) {
@@ -224,16 +223,12 @@ async function runOrganization(
     say(account, ageLine(report));
     for (const note of report.notes) say(account, `note: ${note}`);
     try {
-      mkdirSync(outPath, { recursive: true, mode: 0o700 });
-      // Named by the account the report was fetched from: the role's account, whatever the CSV's ARNs say.
-      const file = join(outPath, `${account}-credential-report.csv`);
-      writePrivateFile(file, report.csv);
-      writePrivateFile(`${file}.meta.json`, `${JSON.stringify({ ...sidecar(report), account_id: account, account_name: outcome.accountName }, null, 2)}\n`);
+      const file = writeAccountReport(outPath, { accountId: account, accountName: outcome.accountName, report });
       say(account, `saved ${file}`);
       written++;
     } catch (error) {
       failed.push(account);
-      say(account, `error: ${error instanceof UsageError ? error.message : `cannot write the report: ${describeWriteError(error)}`}`);
+      say(account, `error: ${error instanceof OutputFileError ? error.message : `cannot write the report: ${describeWriteError(error)}`}`);
     }
   }
   const skipped = outcomes.filter((outcome) => outcome.status === 'skipped').length;
@@ -243,15 +238,6 @@ async function runOrganization(
       `${skipped > 0 ? ` (${skipped} not active, skipped)` : ''}${failed.length > 0 ? `; failed: ${failed.join(', ')}` : ''}`,
   );
   return failed.length === 0 ? 0 : 2;
-}
-
-/** The partition of the role ARNs, from the region the calls go through. */
-function partitionOf(region: string | undefined): string {
-  if (region?.startsWith('cn-')) return 'aws-cn';
-  if (region?.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region?.startsWith('us-iso-')) return 'aws-iso';
-  if (region?.startsWith('us-isob-')) return 'aws-iso-b';
-  return 'aws';
 }
 
 /** Messages start with "account 1234... (role X): "; the CLI already prefixes each line with the account. */
@@ -271,27 +257,9 @@ function ageLine(report: FetchedCredentialReport): string {
     : line;
 }
 
-function sidecar(report: FetchedCredentialReport): Record<string, unknown> {
-  return {
-    generated_time: report.generatedTime,
-    account_id: report.accountId,
-    profile: report.profile,
-    mfa_devices: report.mfaDevices,
-    notes: report.notes,
-  };
-}
-
 function fileStem(report: FetchedCredentialReport, profile: string | null): string {
   const stem = report.accountId ?? profile ?? 'default';
   return stem.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
-/**
- * The report lists every user and their credential state: written owner-only, and whole or not at all, through a
- * temporary file with a random name created exclusively (atomicFile).
- */
-function writePrivateFile(file: string, content: string): void {
-  writeWholeFile(file, content, { mode: 0o600, forceMode: true });
 }
 
 function isDirectory(path: string): boolean {

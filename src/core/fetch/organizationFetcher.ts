@@ -288,6 +288,15 @@ function deadlineSignal(outer: AbortSignal, timeoutMs: number): { signal: AbortS
   };
 }
 
+/** The partition of the role ARNs, from the region the calls go through. */
+export function partitionOf(region: string | undefined): string {
+  if (region?.startsWith('cn-')) return 'aws-cn';
+  if (region?.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region?.startsWith('us-iso-')) return 'aws-iso';
+  if (region?.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
 export interface OrganizationClientSettings {
   /** The caller's profile (ListAccounts and AssumeRole are made with it). */
   profile?: string;

@@ -5,6 +5,7 @@
  */
 import { openCheckDocumentation, showLog } from './documentation';
 import { exportFindings } from './exportFindings';
+import { fetchOrganization } from './fetchOrganization';
 import { fetchReport } from './fetchReport';
 import { newPolicy } from './newPolicy';
 import { query, runExampleQuery } from './query';
@@ -22,6 +23,7 @@ export function createCommands(services: Services): Record<string, Command> {
     'credcheck.openSample': openSample(services),
     'credcheck.openReport': openReport(),
     'credcheck.fetchReport': fetchReport(services),
+    'credcheck.fetchOrganization': fetchOrganization(services),
     'credcheck.newPolicy': newPolicy(services),
     'credcheck.showPolicyInput': showPolicyInput(services),
     'credcheck.exportFindings': exportFindings(services),

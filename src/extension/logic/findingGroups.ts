@@ -1,5 +1,6 @@
 /**
- * How findings are grouped for a tree (check → user or user → check), filtered by severity and counted.
+ * How findings are grouped for a tree (check → user or user → check; above that account → report when several
+ * reports are shown), filtered by severity and counted.
  * Pure, so the extension's tree view is a thin shell over it and the grouping is unit-tested in plain Node.
  */
 import { Finding, Severity, SEVERITIES } from '../../core/model';
@@ -41,12 +42,12 @@ export function findingKey(finding: Finding): string {
 }
 
 export interface FindingGroup {
-  kind: 'check' | 'user';
+  kind: 'check' | 'user' | 'account' | 'report';
   /** Stable id, unique in the tree: the parent's id plus this group's name. */
   id: string;
-  /** The check id or the user name. */
+  /** The check id, the user name, the account id or the report's path. */
   name: string;
-  /** The check's title when the group is a check and a finding carries one. */
+  /** The check's title when the group is a check and a finding carries one; the account's name for an account. */
   title?: string;
   severity: Severity;
   /** Unsuppressed findings under this group. */
@@ -59,6 +60,8 @@ export interface FindingGroup {
 export interface GroupedFinding {
   id: string;
   finding: Finding;
+  /** The `key` of the report it comes from, when several reports are grouped (groupReportFindings). */
+  report?: string;
 }
 
 /**
@@ -115,4 +118,64 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   const counts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
   for (const finding of findings) if (!finding.suppressed && finding.severity in counts) counts[finding.severity] += 1;
   return counts;
+}
+
+/** One report's findings, with the account it belongs to, as the tree shows several reports (an organisation's). */
+export interface ReportFindings {
+  /** Unique among the reports (a URI): group ids and GroupedFinding.report are made from it. */
+  key: string;
+  /** How the report is named in the tree (a workspace-relative path). */
+  file: string;
+  /** The account the report was fetched from (its sidecar) or that its ARNs name; null when unknown. */
+  accountId: string | null;
+  /** The account's name in the organisation, when the fetch (the sidecar) knew it. */
+  accountName?: string | null;
+  findings: readonly Finding[];
+}
+
+export const UNKNOWN_ACCOUNT = '(unknown account)';
+
+/**
+ * Groups the findings of several reports. One report, or several of one account, stay as groupFindings makes them
+ * (several reports of one account get a report level first, so each finding still names its file); findings of more
+ * than one account get an account level on top: account → [report, when the account has several] → check/user →
+ * findings. Accounts are ordered most severe first, then by id; an account's name is its group's title.
+ */
+export function groupReportFindings(reports: readonly ReportFindings[], order: GroupingOrder): FindingGroup[] {
+  const tag = (groups: FindingGroup[], report: string): FindingGroup[] => {
+    const visit = (group: FindingGroup) => {
+      group.findings.forEach((item) => (item.report = report));
+      group.children.forEach(visit);
+    };
+    groups.forEach(visit);
+    return groups;
+  };
+  const byReport = (members: readonly ReportFindings[], prefix: string): FindingGroup[] => {
+    if (members.length === 1) return tag(groupFindings(members[0]!.findings, order, prefix), members[0]!.key);
+    const groups = members.map((report) => {
+      const id = `${prefix}report:${report.key}`;
+      return makeContainer('report', id, report.file, undefined, tag(groupFindings(report.findings, order, `${id}/`), report.key), report.findings);
+    });
+    return sortGroups(groups);
+  };
+  if (reports.length === 0) return [];
+  const accounts = new Map<string, ReportFindings[]>();
+  for (const report of reports) {
+    const account = report.accountId ?? UNKNOWN_ACCOUNT;
+    accounts.set(account, [...(accounts.get(account) ?? []), report]);
+  }
+  if (accounts.size === 1) return byReport(reports, '');
+  const groups = [...accounts].map(([account, members]) => {
+    const id = `account:${account}`;
+    const name = members.map((report) => report.accountName).find((value): value is string => typeof value === 'string' && value.length > 0);
+    return makeContainer('account', id, account, name, byReport(members, `${id}/`), members.flatMap((report) => report.findings));
+  });
+  return groups.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.name.localeCompare(b.name));
+}
+
+/** A group that holds groups only (an account or a report): counts and severity from all its findings. */
+function makeContainer(kind: 'account' | 'report', id: string, name: string, title: string | undefined, children: FindingGroup[], members: readonly Finding[]): FindingGroup {
+  const group = makeGroup(kind, id, name, [...members], children, []);
+  if (title) group.title = title;
+  return group;
 }

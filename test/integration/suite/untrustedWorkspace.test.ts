@@ -1,5 +1,7 @@
 import * as assert from 'assert';
+import { createServer, Server } from 'http';
 import * as vscode from 'vscode';
+import type { FetchOrganizationResult } from '../../../src/extension/commands/fetchOrganization';
 import { activateExtension, closeAllEditors, openWorkspaceReport, removeIfExists, reportDiagnostics, waitFor, workspaceUri } from './extensionHelpers';
 
 const POLICY = `package custom.everyone
@@ -61,5 +63,43 @@ describe('untrusted workspace @untrusted', () => {
     assert.strictEqual(written, undefined);
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri('.credcheck', 'suppressions.yaml')));
     assert.ok(!text.includes('ryan_howard'), 'the suppress command wrote in an untrusted workspace');
+  });
+
+  it('fetches an organization without the endpoint the workspace set @untrusted', async () => {
+    const api = await activateExtension();
+    // An endpoint that only counts what reaches it: in an untrusted workspace nothing may. (VS Code itself already
+    // hides a restricted setting's workspace value from getConfiguration; the extension's Config filters it too. This
+    // test guards the end result: whatever the command reads, no request goes where the workspace says.)
+    let requests = 0;
+    const server: Server = createServer((request, response) => {
+      requests++;
+      request.resume();
+      response.statusCode = 500;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, region: process.env.AWS_REGION };
+    // Credentials the SDK would send with (to the workspace's endpoint, were it used).
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIAUNTRUSTEDTEST000', AWS_SECRET_ACCESS_KEY: 'untrusted-test-secret', AWS_REGION: 'us-east-1' });
+    try {
+      await vscode.workspace.fs.writeFile(workspaceUri('.vscode', 'settings.json'), new TextEncoder().encode(JSON.stringify({ 'credcheck.fetch.endpointUrl': `http://127.0.0.1:${port}` })));
+      await waitFor('the workspace endpoint to be refused', () => api.settingsProblems().some((problem) => problem.setting === 'credcheck.fetch.endpointUrl'));
+      const result = await vscode.commands.executeCommand<FetchOrganizationResult>('credcheck.fetchOrganization', {
+        folder: workspaceUri('org-untrusted'), roleName: 'OrganizationAccountAccessRole', externalId: '', accounts: [], profile: '',
+      });
+      assert.ok(result, 'the command returned nothing');
+      assert.deepStrictEqual(result.written, []);
+      assert.strictEqual(requests, 0, 'the organisation fetch called the endpoint an untrusted workspace set');
+      assert.ok(!result.message.includes('untrusted-test-secret'), result.message);
+    } finally {
+      server.close();
+      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret], ['AWS_REGION', saved.region]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await removeIfExists(workspaceUri('.vscode'));
+      await removeIfExists(workspaceUri('org-untrusted'));
+    }
   });
 });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputTarget, OutputFileError, writeFileAtomically, writeWholeFile } from '../../../src/cli/atomicFile';
+import { checkOutputTarget, OutputFileError, writeFileAtomically, writeWholeFile } from '../../../src/core/files/atomicFile';
 import { run as fetchCommand } from '../../../src/cli/commands/fetch';
 import { CliIo } from '../../../src/cli/io';
 import { withOutputSink } from '../../../src/cli/runArguments';

@@ -1,5 +1,6 @@
 /**
- * Writing an output file (`check --output`, `fetch --out`) whole or not at all, without trusting the folder it goes to.
+ * Writing an output file (`check --output`, `fetch --out`, the extension's organisation fetch) whole or not at all,
+ * without trusting the folder it goes to.
  *
  * - The new content goes to a temporary file beside the target, named with 64 random bits and created with O_EXCL
  *   (`wx`) and mode 0600: nobody can guess the name ahead, and a file or symlink planted at that name makes the open
@@ -20,11 +21,18 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, renameSync, Stats, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from './io';
 import { describeWriteError } from './writeErrors';
 
-/** A file that cannot be an output or could not be written: one line naming the file, exit 2. */
-export class OutputFileError extends UsageError {}
+/**
+ * A file that cannot be an output or could not be written: one line naming the file (the CLI: exit 2; the extension:
+ * that account's or export's failure).
+ */
+export class OutputFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputFileError';
+  }
+}
 
 export type WriteChunk = (chunk: Buffer | string) => void;
 
