@@ -34,6 +34,8 @@ const awsSdkBundle = {
 const frontEnd = { ...common, plugins: [awsSdkBundle], supported: { 'dynamic-import': false } };
 await build({ ...common, entryPoints: ['src/core/aws/awsSdk.ts'], outfile: 'dist/aws.js' });
 await build({ ...frontEnd, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' });
+// What bin/credcheck runs: loads dist/cli.js through a V8 code cache (src/cli/bundleCodeCache.ts says why and how).
+await build({ ...common, entryPoints: ['src/cli/bundleCodeCache.ts'], outfile: 'dist/cliLauncher.js' });
 if (existsSync(join(root, 'src/extension/main.ts'))) {
   await build({ ...frontEnd, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
 }
