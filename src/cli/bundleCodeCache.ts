@@ -13,8 +13,9 @@
  * the source's length, its own version and its flags, so a rebuilt bundle of the same length must never meet the old
  * cache. The file starts with the SHA-256 of the data, checked before V8 sees it (V8's release builds do not checksum
  * a code cache), is written to a fresh temporary name and renamed (concurrent runs never see half a file), and at most
- * KEPT_PER_BUNDLE files per bundle name stay. Anything that goes wrong with the cache only costs the time it would
- * have saved: the bundle is then compiled as usual.
+ * KEPT_PER_BUNDLE files per bundle name stay. The folder is created private (0700), and one that another user could
+ * write to is not used. Anything that goes wrong with the cache only costs the time it would have saved: the bundle is
+ * then compiled as usual.
  */
 import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
@@ -29,7 +30,7 @@ export const KEPT_PER_BUNDLE = 4;
 const DIGEST_BYTES = 32;
 
 /** What became of the code cache on load: none yet, used, or present but unusable (and replaced on save). */
-export type CodeCacheStatus = 'off' | 'missing' | 'accepted' | 'rejected' | 'corrupt';
+export type CodeCacheStatus = 'off' | 'unsafe' | 'missing' | 'accepted' | 'rejected' | 'corrupt';
 
 export interface LoadedBundle {
   readonly exports: unknown;
@@ -62,10 +63,11 @@ export function loadBundle(file: string, cacheDirectory: string | undefined): Lo
   const bytes = readFileSync(file);
   // An ASCII bundle (esbuild escapes what is not) decodes much faster as latin1, to the same string.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  const safe = cacheDirectory !== undefined && isPrivateFolder(cacheDirectory);
   const cacheFile = cacheDirectory === undefined ? undefined : join(cacheDirectory, `${basename(file)}-${cacheKey(bytes)}.bin`);
-  const found = cacheFile === undefined ? undefined : readCodeCache(cacheFile);
+  const found = cacheFile === undefined || !safe ? undefined : readCodeCache(cacheFile);
   const script = new Script(Module.wrap(source), { filename: file, ...(found?.data ? { cachedData: found.data } : {}) });
-  let status: CodeCacheStatus = cacheFile === undefined ? 'off' : (found?.status ?? 'missing');
+  let status: CodeCacheStatus = cacheFile === undefined ? 'off' : !safe ? 'unsafe' : (found?.status ?? 'missing');
   if (status === 'accepted' && script.cachedDataRejected) status = 'rejected';
 
   const bundle = new Module(file, module);
@@ -79,7 +81,8 @@ export function loadBundle(file: string, cacheDirectory: string | undefined): Lo
     exports: bundle.exports,
     status,
     cacheFile,
-    saveCodeCache: () => (cacheFile !== undefined && status !== 'accepted' ? writeCodeCache(cacheFile, () => script.createCachedData()) : false),
+    saveCodeCache: () =>
+      cacheFile !== undefined && status !== 'accepted' && status !== 'unsafe' ? writeCodeCache(cacheFile, () => script.createCachedData()) : false,
   };
 }
 
@@ -106,6 +109,23 @@ export function launch(argv: string[], env: NodeJS.ProcessEnv = process.env): vo
 function cacheKey(bytes: Buffer): string {
   const runtime = [process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
   return createHash('sha256').update(runtime).update('\0').update(bytes).digest('hex').slice(0, 32);
+}
+
+/**
+ * Whether the cache folder is one only this user can write (or is not there yet: it is then created so). V8 runs the
+ * bytecode it is given, and the digest only catches damage, not a replaced file: a folder another user can write to
+ * (a shared CREDCHECK_CACHE_DIR, a folder made in /tmp by someone else) is not used at all.
+ */
+function isPrivateFolder(folder: string): boolean {
+  let stats;
+  try {
+    stats = statSync(folder);
+  } catch {
+    return true;
+  }
+  if (!stats.isDirectory()) return false;
+  if (process.platform === 'win32') return true; // no POSIX modes; the folder is under the user's profile by default
+  return stats.uid === process.getuid?.() && (stats.mode & 0o022) === 0;
 }
 
 function readCodeCache(cacheFile: string): { status: CodeCacheStatus; data?: Buffer } {

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -114,10 +114,17 @@ describe('bundle code cache', () => {
     assert.ok(!readdirSync(cache).some((name) => name.endsWith('.tmp')), 'the temporary file a killed run left is removed');
   });
 
-  it('runs without a cache when caching is off or the folder cannot be written', () => {
+  it('runs without a cache when caching is off, the folder is writable by others, or it cannot be written', () => {
     const off = loadBundle(file, undefined);
     assert.equal(off.status, 'off');
     assert.equal(off.saveCodeCache(), false);
+
+    // A folder others can write to could hold bytecode they chose: it is neither read nor written.
+    const shared = join(work, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const unsafe = loadBundle(file, shared);
+    assert.deepEqual([unsafe.status, (unsafe.exports as TestBundle).double(3), unsafe.saveCodeCache(), readdirSync(shared)], ['unsafe', 6, false, []]);
 
     const blocker = join(work, 'a-file');
     writeFileSync(blocker, '');
