@@ -40,22 +40,20 @@ is_root(u) if u.is_root == true
 # "IAM user" in the check table means every row except the root row.
 is_iam_user(u) if not is_root(u)
 
-# Arrays, not sets: a set of rows would hash every ~65-field row object once per check (27% of evaluation time on
-# 5,000 users, bench/run.mjs). Rows are distinct anyway (each has its own line).
-# The per-user checks do not use iam_users: under wasm each rule entrypoint is a separate evaluation that would
-# rebuild it, with two row lookups (user, is_root) for every row. They test their own conditions on input.users
-# first and call is_iam_user last, only for the rows that would produce a finding.
-iam_users := [u | some u in input.users; is_iam_user(u)]
-
-root_rows := [u | some u in input.users; is_root(u)]
+# Input projection: the engine hands the bundled checks only the row fields they read, which the compiler can tell
+# only when every read names its column as a constant (compiler/projection.go) and no row is kept as a value. So
+# nothing here or in the checks indexes a row with a computed name (`u[key.active]`, a name built with concat) or
+# collects rows into a list: each column a check picks through a variable (access key n's, a time column) is read by
+# a function with one definition per key number or column, each reading its column by name, which the analysis
+# follows with the row. Rows are selected where they are used (`some u in input.users; lib.is_root(u)`): under wasm
+# each rule entrypoint is a separate evaluation, so a shared list of rows would be rebuilt per entrypoint anyway.
+# The per-user checks test their own conditions first and call is_iam_user last, only for rows with a finding.
 
 # The two access key numbers; both are always examined, whatever the state of the other key.
 key_numbers := [1, 2]
 
-# The column names of each access key, spelled out. Checks loop over `access_keys` and read `u[key.active]` rather
-# than building "access_key_<n>_<suffix>" names: under opa-wasm every concat allocates a new string, and these loops
-# run twice per user of the report (10,000 times per check on 5,000 users). key_column(n, suffix) knows the suffixes
-# listed here.
+# The column names of each access key, spelled out, for the `field` of a finding and for key_column(n, suffix).
+# The checks loop over `access_keys` and read a key's values with the access_key_* functions below.
 key_columns := {
 	1: {
 		"n": 1,
@@ -86,32 +84,88 @@ access_keys := [key_columns[1], key_columns[2]]
 
 key_column(n, suffix) := key_columns[n][suffix]
 
-key_value(u, n, suffix) := object.get(u, key_column(n, suffix), null)
+# access_key_<suffix>(u, n) is the row's `access_key_<n>_<suffix>`, undefined when the row has no such column.
+access_key_active(u, 1) := u.access_key_1_active
 
-key_active(u, n) if u[key_columns[n].active] == true
+access_key_active(u, 2) := u.access_key_2_active
 
-# `<column>_days` for the time columns the checks read, spelled out for the same reason as key_columns; any other
-# column falls back to building the name.
-days_columns := {
-	"user_creation_time": "user_creation_time_days",
-	"password_last_used": "password_last_used_days",
-	"password_last_changed": "password_last_changed_days",
-	"access_key_1_last_rotated": "access_key_1_last_rotated_days",
-	"access_key_1_last_used_date": "access_key_1_last_used_date_days",
-	"access_key_2_last_rotated": "access_key_2_last_rotated_days",
-	"access_key_2_last_used_date": "access_key_2_last_used_date_days",
-	"cert_1_last_rotated": "cert_1_last_rotated_days",
-	"cert_2_last_rotated": "cert_2_last_rotated_days",
-}
+access_key_last_rotated(u, 1) := u.access_key_1_last_rotated
 
-days_column(column) := name if {
-	name := days_columns[column]
-} else := concat("", [column, "_days"])
+access_key_last_rotated(u, 2) := u.access_key_2_last_rotated
+
+access_key_last_rotated_days(u, 1) := u.access_key_1_last_rotated_days
+
+access_key_last_rotated_days(u, 2) := u.access_key_2_last_rotated_days
+
+access_key_last_used_date(u, 1) := u.access_key_1_last_used_date
+
+access_key_last_used_date(u, 2) := u.access_key_2_last_used_date
+
+access_key_last_used_date_days(u, 1) := u.access_key_1_last_used_date_days
+
+access_key_last_used_date_days(u, 2) := u.access_key_2_last_used_date_days
+
+# key_value(u, n, suffix) is access key n's column, null when the row has no such column (for messages).
+key_value(u, 1, "last_rotated") := object.get(u, "access_key_1_last_rotated", null)
+
+key_value(u, 2, "last_rotated") := object.get(u, "access_key_2_last_rotated", null)
+
+key_value(u, 1, "last_used_date") := object.get(u, "access_key_1_last_used_date", null)
+
+key_value(u, 2, "last_used_date") := object.get(u, "access_key_2_last_used_date", null)
+
+key_value(u, 1, "last_used_region") := object.get(u, "access_key_1_last_used_region", null)
+
+key_value(u, 2, "last_used_region") := object.get(u, "access_key_2_last_used_region", null)
+
+key_value(u, 1, "last_used_service") := object.get(u, "access_key_1_last_used_service", null)
+
+key_value(u, 2, "last_used_service") := object.get(u, "access_key_2_last_used_service", null)
+
+key_active(u, n) if access_key_active(u, n) == true
+
+# days(u, column) is `<column>_days`, the age the normaliser computed for a time column (null when the cell is not a
+# time, or the row has no such column), for the time columns the checks read.
+days(u, "user_creation_time") := object.get(u, "user_creation_time_days", null)
+
+days(u, "password_last_used") := object.get(u, "password_last_used_days", null)
+
+days(u, "password_last_changed") := object.get(u, "password_last_changed_days", null)
+
+days(u, "access_key_1_last_rotated") := object.get(u, "access_key_1_last_rotated_days", null)
+
+days(u, "access_key_1_last_used_date") := object.get(u, "access_key_1_last_used_date_days", null)
+
+days(u, "access_key_2_last_rotated") := object.get(u, "access_key_2_last_rotated_days", null)
+
+days(u, "access_key_2_last_used_date") := object.get(u, "access_key_2_last_used_date_days", null)
+
+days(u, "cert_1_last_rotated") := object.get(u, "cert_1_last_rotated_days", null)
+
+days(u, "cert_2_last_rotated") := object.get(u, "cert_2_last_rotated_days", null)
+
+# time_text(u, column) is the time the cell of a time column holds (as normalised), undefined when the row has no
+# such column; for the columns days() knows.
+time_text(u, "user_creation_time") := u.user_creation_time
+
+time_text(u, "password_last_used") := u.password_last_used
+
+time_text(u, "password_last_changed") := u.password_last_changed
+
+time_text(u, "access_key_1_last_rotated") := u.access_key_1_last_rotated
+
+time_text(u, "access_key_1_last_used_date") := u.access_key_1_last_used_date
+
+time_text(u, "access_key_2_last_rotated") := u.access_key_2_last_rotated
+
+time_text(u, "access_key_2_last_used_date") := u.access_key_2_last_used_date
+
+time_text(u, "cert_1_last_rotated") := u.cert_1_last_rotated
+
+time_text(u, "cert_2_last_rotated") := u.cert_2_last_rotated
 
 # A value is a time when its age was computed: the normaliser sets `<col>_days` to null otherwise.
-is_time(u, column) if is_number(u[days_column(column)])
-
-days(u, column) := object.get(u, days_column(column), null)
+is_time(u, column) if is_number(days(u, column))
 
 # What AWS wrote in a cell, for messages ("no_information", "N/A", ...); "" when the column is absent.
 raw(u, column) := object.get(object.get(u, "raw", {}), column, "")
@@ -185,7 +239,7 @@ service_text(u, n) := join([" (", s, ")"]) if {
 } else := ""
 
 # The numbers of the user's active access keys, in order.
-active_keys(u) := [key.n | some key in access_keys; u[key.active] == true]
+active_keys(u) := [key.n | some key in access_keys; access_key_active(u, key.n) == true]
 
 # "no active access key", "active access key 2" or "active access keys 1 and 2".
 active_keys_text(u) := key_list_text(active_keys(u))

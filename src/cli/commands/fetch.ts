@@ -179,7 +179,7 @@ async function runOrganization(
 ): Promise<number> {
   if (!outPath) throw new UsageError('--organization needs --out <directory>: one report file is written per account');
   const region = parsed.region;
-  const services = createOrganizationServices({
+  const services = await createOrganizationServices({
     ...(parsed.profiles[0] !== undefined ? { profile: parsed.profiles[0] } : {}),
     ...(region !== undefined ? { region } : {}),
     ...(parsed.endpointUrl !== undefined ? { endpointUrl: parsed.endpointUrl } : {}),

@@ -1,8 +1,12 @@
-import { loadPolicy, LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { LoadedPolicy, loadPolicySync } from '@open-policy-agent/opa-wasm';
 import { attachPrints, INTERNAL_PRINT, PrintCapture } from './policyPrints';
 import { EntrypointGroup, groupEntrypoints } from './ruleEntrypoints';
 import { regoSprintf } from './regoSprintf';
 import { createTimeBuiltins } from './timeBuiltins';
+
+// The project's lib settings carry no WebAssembly types: the one call used here is typed locally (a compiled module
+// goes straight to loadPolicySync, whose own types name it).
+const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: ArrayBuffer): Promise<Parameters<typeof loadPolicySync>[0]> } }).WebAssembly;
 
 /** The builtin name the embedded compiler gives sprintf calls (compiler/sprintf.go). */
 export const HOST_SPRINTF = 'credcheck.sprintf';
@@ -62,7 +66,10 @@ export class PolicyEngine {
     // every growth makes V8 account a new external buffer and collect garbage; a 5,000-user report grew ~3,400 times
     // and its first evaluation took 20-100 s instead of ~1 s (BENCHMARKS.md). Untouched pages cost no resident memory.
     const pages = Math.ceil((maxMemoryMib * 1024 * 1024) / 65536);
-    const policy = await loadPolicy(toArrayBuffer(wasm), { initial: pages, maximum: pages }, builtins);
+    // Compiled here and instantiated with loadPolicySync: the SDK's loadPolicy first asks whether it was given a
+    // fetch `Response`, and that first use of the global makes Node load undici and node:http (~15 ms of every CLI
+    // run, issue 18). WebAssembly.compile is the same asynchronous compilation loadPolicy would do.
+    const policy = loadPolicySync(await wasmApi.compile(toArrayBuffer(wasm)), { initial: pages, maximum: pages }, builtins);
     const entrypoints = Object.keys(policy.entrypoints as Record<string, number>);
     clock.engine = new PolicyEngine(policy, entrypoints, maxMemoryMib);
     return clock.engine;

@@ -252,7 +252,7 @@ export function parseDurationNs(text: string): bigint {
   if (rest === '0') return 0n;
   if (rest === '') throw new TimeBuiltinError(`time.parse_duration_ns: invalid duration "${text}"`);
   let total = 0n;
-  const part = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/;
+  const part = /^(\d*)(?:\.(\d*))?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
   while (rest.length > 0) {
     const match = part.exec(rest);
     if (!match || (match[1] === '' && !match[2])) throw new TimeBuiltinError(`time.parse_duration_ns: invalid duration "${text}"`);

@@ -6,13 +6,8 @@
  * The SDK's own retries are switched off (maxAttempts 1): one retry loop, ours, decides what is worth retrying, tells
  * the user while it waits, and stops at the deadline. That also keeps the behaviour testable against a scripted server.
  */
-import {
-  GenerateCredentialReportCommand,
-  GetCredentialReportCommand,
-  IAMClient,
-  IAMClientConfig,
-  ListVirtualMFADevicesCommand,
-} from '@aws-sdk/client-iam';
+import type { IAMClient, IAMClientConfig } from '@aws-sdk/client-iam';
+import { AwsSdk, loadAwsSdk } from '../aws/loadAwsSdk';
 import { MfaDevice } from '../model';
 import { AwsErrorKind, ClassifiedAwsError, classifyAwsError } from './awsErrorClassification';
 import { FetchError } from './fetchError';
@@ -86,6 +81,7 @@ class FetchContext {
   private readonly detach: () => void;
 
   constructor(
+    readonly sdk: AwsSdk,
     readonly client: IAMClient,
     readonly who: string,
     readonly profile: string | null,
@@ -162,7 +158,8 @@ export async function fetchCredentialReport(options: CredentialReportFetchOption
   const endpointUrl = settings.endpoint;
   const shownEndpoint = endpointUrl ? withoutUserinfo(endpointUrl) : `IAM (region ${region})`;
   const endpoint = settings.endpointSource && settings.endpointSource !== '--endpoint-url' ? `${shownEndpoint} (${settings.endpointSource})` : shownEndpoint;
-  const client = new IAMClient({
+  const sdk = await loadAwsSdk();
+  const client = new sdk.IAMClient({
     region,
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
@@ -171,7 +168,7 @@ export async function fetchCredentialReport(options: CredentialReportFetchOption
     requestHandler: { connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, timeoutMs), requestTimeout: Math.min(REQUEST_TIMEOUT_MS, timeoutMs) },
   });
   const context = new FetchContext(
-    client, who, profile, endpoint, timeoutMs, { ...DEFAULT_BACKOFF, ...options.backoff }, options.onProgress, options.signal, endpointUrl ? userinfoSecrets(endpointUrl) : [],
+    sdk, client, who, profile, endpoint, timeoutMs, { ...DEFAULT_BACKOFF, ...options.backoff }, options.onProgress, options.signal, endpointUrl ? userinfoSecrets(endpointUrl) : [],
   );
   try {
     if (settings.endpointSource && settings.endpointSource !== '--endpoint-url') context.progress(`${who}: sending requests to ${endpoint}`);
@@ -219,7 +216,7 @@ async function generateAndGetReport(context: FetchContext): Promise<{ csv: strin
     context.progress(`${context.who}: downloading the report`);
     let output;
     try {
-      output = await callWithRetry(context, 'GetCredentialReport', () => context.client.send(new GetCredentialReportCommand({}), { abortSignal: context.signal }), [
+      output = await callWithRetry(context, 'GetCredentialReport', () => context.client.send(new context.sdk.GetCredentialReportCommand({}), { abortSignal: context.signal }), [
         'report-in-progress',
         'report-not-present',
         'report-expired',
@@ -256,7 +253,7 @@ async function generateUntilComplete(context: FetchContext): Promise<void> {
   context.progress(`${context.who}: requesting the credential report (GenerateCredentialReport)`);
   for (let poll = 0; ; poll++) {
     const output = await callWithRetry(context, 'GenerateCredentialReport', () =>
-      context.client.send(new GenerateCredentialReportCommand({}), { abortSignal: context.signal }),
+      context.client.send(new context.sdk.GenerateCredentialReportCommand({}), { abortSignal: context.signal }),
     );
     if (output.State === 'COMPLETE') return;
     context.lastAnswer = `the report was still being generated (State ${output.State ?? 'unknown'})`;
@@ -388,7 +385,7 @@ async function listVirtualMfaDevices(context: FetchContext): Promise<MfaDevice[]
   try {
     do {
       const page = await callWithRetry(context, 'ListVirtualMFADevices', () =>
-        context.client.send(new ListVirtualMFADevicesCommand({ ...(marker ? { Marker: marker } : {}) }), { abortSignal: context.signal }),
+        context.client.send(new context.sdk.ListVirtualMFADevicesCommand({ ...(marker ? { Marker: marker } : {}) }), { abortSignal: context.signal }),
       );
       for (const device of page.VirtualMFADevices ?? []) {
         const user = device.User;

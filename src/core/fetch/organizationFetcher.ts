@@ -12,8 +12,7 @@
  * The AWS calls go through `OrganizationServices`, so the scheduling, filtering and error handling are tested with
  * injected fakes; createOrganizationServices wires the real SDK clients.
  */
-import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { loadAwsSdk } from '../aws/loadAwsSdk';
 import { ClassifiedAwsError, classifyAwsError } from './awsErrorClassification';
 import { CredentialReportFetchOptions, FetchedCredentialReport, fetchCredentialReport } from './credentialReportFetcher';
 import { FetchError } from './fetchError';
@@ -310,7 +309,8 @@ export interface OrganizationClientSettings {
 }
 
 /** The real AWS calls, through the SDK with its retries off (ours decide, as in credentialReportFetcher). */
-export function createOrganizationServices(settings: OrganizationClientSettings): OrganizationServices & { destroy(): void } {
+export async function createOrganizationServices(settings: OrganizationClientSettings): Promise<OrganizationServices & { destroy(): void }> {
+  const { AssumeRoleCommand, GetCallerIdentityCommand, ListAccountsCommand, OrganizationsClient, STSClient } = await loadAwsSdk();
   const region = settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const common = {
     region,

@@ -11,7 +11,7 @@
  * (not exported), run by the SDK's loader with the profile; a differential test holds it to what the SDK resolves for
  * AWS_PROFILE.
  */
-import { booleanSelector, CONFIG_PREFIX_SEPARATOR, getProfileName, loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS, SelectorType } from '@smithy/core/config';
+import { AwsSdk, loadAwsSdk } from '../aws/loadAwsSdk';
 
 /** IAM is global; without a configured region, its commercial partition is meant. */
 export const DEFAULT_IAM_REGION = 'us-east-1';
@@ -42,18 +42,20 @@ export class SharedConfigError extends Error {}
 const IAM_SERVICE_ID = 'IAM';
 const ENDPOINT_URL = 'endpoint_url';
 
-const IGNORE_CONFIGURED_ENDPOINT_URLS = {
-  environmentVariableSelector: (env: NodeJS.ProcessEnv) => booleanSelector(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', SelectorType.ENV),
-  configFileSelector: (profile: Record<string, string | undefined>) => booleanSelector(profile, 'ignore_configured_endpoint_urls', SelectorType.CONFIG),
-  default: false,
-};
+function ignoreConfiguredEndpointUrls({ booleanSelector, SelectorType }: AwsSdk) {
+  return {
+    environmentVariableSelector: (env: NodeJS.ProcessEnv) => booleanSelector(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', SelectorType.ENV),
+    configFileSelector: (profile: Record<string, string | undefined>) => booleanSelector(profile, 'ignore_configured_endpoint_urls', SelectorType.CONFIG),
+    default: false,
+  };
+}
 
 /**
  * The SDK's `getEndpointUrlConfig("IAM")`, which also notes where the value came from (for messages) and a services
  * section that is named but missing. The SDK's loader swallows that error and falls back to the public endpoint; a fetch
  * must not send a profile's keys there because of a typo, so it stops instead.
  */
-function endpointUrlSelectors(serviceId: string, profileName: string, found: { source?: string; problem?: string }) {
+function endpointUrlSelectors({ CONFIG_PREFIX_SEPARATOR }: AwsSdk, serviceId: string, profileName: string, found: { source?: string; problem?: string }) {
   const upperService = serviceId.split(' ').map((word) => word.toUpperCase());
   const lowerService = serviceId.split(' ').map((word) => word.toLowerCase()).join('_');
   return {
@@ -109,6 +111,8 @@ export async function resolveServiceEndpointSettings(
   request: IamEndpointRequest,
   serviceId: string,
 ): Promise<Omit<IamEndpointSettings, 'region'> & { region: string | undefined }> {
+  const sdk = await loadAwsSdk();
+  const { getProfileName, loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } = sdk;
   const loaderOptions = { ignoreCache: true, ...(request.profile !== undefined ? { profile: request.profile } : {}) };
   const profileName = request.profile ?? getProfileName({});
   let region = request.region;
@@ -123,9 +127,9 @@ export async function resolveServiceEndpointSettings(
   }
   if (request.endpointUrl !== undefined) return { region, regionSource, endpoint: request.endpointUrl, endpointSource: '--endpoint-url' };
 
-  if (await loadConfig(IGNORE_CONFIGURED_ENDPOINT_URLS, loaderOptions)()) return { region, regionSource };
+  if (await loadConfig(ignoreConfiguredEndpointUrls(sdk), loaderOptions)()) return { region, regionSource };
   const found: { source?: string; problem?: string } = {};
-  const endpoint = await loadConfig(endpointUrlSelectors(serviceId, profileName, found), loaderOptions)();
+  const endpoint = await loadConfig(endpointUrlSelectors(sdk, serviceId, profileName, found), loaderOptions)();
   if (found.problem) throw new SharedConfigError(found.problem);
   return endpoint === undefined ? { region, regionSource } : { region, regionSource, endpoint, endpointSource: found.source };
 }

@@ -7,15 +7,10 @@
  * The SDK's retries are off (maxAttempts 1): the publisher's loop decides what is retried, says so, and stops at its
  * deadline. Every message that leaves here (errors, FailedFindings) is redacted with the credentials in hand.
  *
- * This is the only module that loads the Security Hub SDK: the CLI imports it when `publish` runs, not at start-up.
+ * The SDK comes through loadAwsSdk (dist/aws.js), loaded when `publish` runs, not at start-up.
  */
-import {
-  AwsSecurityFinding,
-  BatchImportFindingsCommand,
-  BatchUpdateFindingsCommand,
-  GetFindingsCommand,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { loadAwsSdk } from '../aws/loadAwsSdk';
 import { userinfoSecrets, withoutUserinfo } from '../fetch/credentialReportFetcher';
 import { classifyAwsError } from '../fetch/awsErrorClassification';
 import { SecretRedactor } from '../fetch/secretRedaction';
@@ -74,6 +69,7 @@ export async function openSecurityHub(settings: SecurityHubSettings): Promise<Op
   const shown = endpointUrl ? withoutUserinfo(endpointUrl) : `Security Hub (${region})`;
   const endpoint = resolved.endpointSource && resolved.endpointSource !== '--endpoint-url' ? `${shown} (${resolved.endpointSource})` : shown;
   const requestTimeout = settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const { BatchImportFindingsCommand, BatchUpdateFindingsCommand, GetFindingsCommand, SecurityHubClient } = await loadAwsSdk();
   const client = new SecurityHubClient({
     region,
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),

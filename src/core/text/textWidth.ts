@@ -13,7 +13,11 @@ import stringWidth from 'string-width';
 const ASCII = /^[\x20-\x7e]*$/;
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]+$/u;
 const EMOJI = /\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F|\p{Regional_Indicator}/u;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * Made on first use: the first Intl.Segmenter of a process loads ICU's break rules, about 25 ms, which every CLI run
+ * paid at start-up (issue 18) though most text is ASCII and never segmented.
+ */
+let segmenter: Intl.Segmenter | undefined;
 
 function graphemeWidth(grapheme: string): number {
   if (ASCII.test(grapheme)) return grapheme.length;
@@ -45,6 +49,7 @@ function graphemes(text: string): string[] {
   const parts: string[] = [];
   for (let start = 0; start < text.length; ) {
     const end = text.length - start <= CHUNK ? text.length : cutBefore(text, start, start + CHUNK);
+    segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
     for (const { segment } of segmenter.segment(text.slice(start, end))) parts.push(segment);
     start = end;
   }

@@ -100,7 +100,7 @@ export function fetchOrganization({ context, config, log, auditor, reports, tree
         async (progress, token) => {
           const controller = new AbortController();
           const cancellation = token.onCancellationRequested(() => controller.abort());
-          const services = createOrganizationServices({ ...(profile ? { profile } : {}), ...(region ? { region } : {}), ...(endpointUrl ? { endpointUrl } : {}) });
+          const services = await createOrganizationServices({ ...(profile ? { profile } : {}), ...(region ? { region } : {}), ...(endpointUrl ? { endpointUrl } : {}) });
           try {
             return await fetchOrganizationReports(services, {
               roleName,

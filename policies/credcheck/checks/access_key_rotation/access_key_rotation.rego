@@ -50,19 +50,21 @@ package credcheck.checks.access_key_rotation
 
 import data.credcheck.lib
 
-# `key` is one of lib.access_keys, whose column names are spelled out: no concat per row and key under wasm.
+# `key` is one of lib.access_keys; its values are read with lib.access_key_*(u, key.n), each column by its name (input
+# projection: see lib.rego).
 # The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
-# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
+# costs, so the root test is only made for the rows that would produce a finding (see lib.is_iam_user).
 deny contains result if {
 	some u in input.users
 	some key in lib.access_keys
-	u[key.active] == true
-	age := u[key.last_rotated_days]
+	lib.access_key_active(u, key.n) == true
+	age := lib.access_key_last_rotated_days(u, key.n)
 	is_number(age)
 	age > threshold
 	lib.is_iam_user(u)
+	created := lib.access_key_last_rotated(u, key.n)
 	result := lib.result(u, key.n, key.last_rotated, lib.join([
-		"access key ", key.text, " was created ", lib.date(u[key.last_rotated]), ", ", lib.relative_text(age, threshold),
+		"access key ", key.text, " was created ", lib.date(created), ", ", lib.relative_text(age, threshold),
 		", and not rotated since (threshold: older than ", threshold_text, ")",
 	]))
 }

@@ -30,7 +30,7 @@ import data.credcheck.lib
 info contains result if {
 	some u in input.users
 	some cert in certificates
-	u[cert.active] == true
+	cert_active(u, cert.n) == true
 	result := lib.result(u, null, cert.active, lib.join([
 		owner(u),
 		" has an active signing certificate ",
@@ -39,16 +39,18 @@ info contains result if {
 	]))
 }
 
-# The two certificates with their column names spelled out: building them with concat and format_int would allocate
-# strings in wasm for every user.
+# The two certificates with their column names spelled out (for the finding's field); their values are read with
+# cert_*(u, n), each column by its name (input projection: see lib.rego).
 certificates := [
 	{
+		"n": 1,
 		"text": "1",
 		"active": "cert_1_active",
 		"last_rotated": "cert_1_last_rotated",
 		"last_rotated_days": "cert_1_last_rotated_days",
 	},
 	{
+		"n": 2,
 		"text": "2",
 		"active": "cert_2_active",
 		"last_rotated": "cert_2_last_rotated",
@@ -56,17 +58,30 @@ certificates := [
 	},
 ]
 
+# cert_<suffix>(u, n) is the row's `cert_<n>_<suffix>`, each read by its name (see "Input projection" in lib.rego).
+cert_active(u, 1) := u.cert_1_active
+
+cert_active(u, 2) := u.cert_2_active
+
+cert_last_rotated(u, 1) := u.cert_1_last_rotated
+
+cert_last_rotated(u, 2) := u.cert_2_last_rotated
+
+cert_last_rotated_days(u, 1) := u.cert_1_last_rotated_days
+
+cert_last_rotated_days(u, 2) := u.cert_2_last_rotated_days
+
 owner(u) := "root user" if {
 	lib.is_root(u)
 } else := lib.join(["user ", u.user])
 
 rotated_text(u, cert) := lib.join([
 	", last rotated ",
-	lib.date(u[cert.last_rotated]),
+	lib.date(cert_last_rotated(u, cert.n)),
 	" (",
 	lib.relative_text(age, -1),
 	")",
 ]) if {
-	age := u[cert.last_rotated_days]
+	age := cert_last_rotated_days(u, cert.n)
 	is_number(age)
 } else := ""

@@ -29,7 +29,7 @@ package credcheck.checks.console_and_access_keys
 import data.credcheck.lib
 
 # The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
-# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users). active_keys is
+# costs, so the root test is only made for the rows that would produce a finding (see lib.is_iam_user). active_keys is
 # computed once: opa-wasm does not memoise function results.
 deny contains result if {
 	some u in input.users

@@ -46,7 +46,7 @@ package credcheck.checks.console_user_mfa
 import data.credcheck.lib
 
 # The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
-# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
+# costs, so the root test is only made for the rows that would produce a finding (see lib.is_iam_user).
 deny contains result if {
 	some u in input.users
 	u.password_enabled == true

@@ -25,23 +25,25 @@ package credcheck.checks.inactive_access_key
 
 import data.credcheck.lib
 
-# `key` is one of lib.access_keys, whose column names are spelled out: no concat per user and key under wasm.
+# `key` is one of lib.access_keys; its values are read with lib.access_key_*(u, key.n), each column by its name (input
+# projection: see lib.rego).
 info contains result if {
 	some u in input.users
 	some key in lib.access_keys
-	u[key.active] == false
-	age := u[key.last_rotated_days]
+	lib.access_key_active(u, key.n) == false
+	age := lib.access_key_last_rotated_days(u, key.n)
 	is_number(age)
+	created := lib.access_key_last_rotated(u, key.n)
 	result := lib.result(u, key.n, key.active, lib.join([
-		"access key ", key.text, " is inactive but still exists; created ", lib.date(u[key.last_rotated]), ", ",
+		"access key ", key.text, " is inactive but still exists; created ", lib.date(created), ", ",
 		lib.relative_text(age, -1), used_text(u, key),
 	]))
 }
 
 used_text(u, key) := lib.join([
 	"; last used ",
-	lib.date(object.get(u, key.last_used_date, null)),
+	lib.date(lib.key_value(u, key.n, "last_used_date")),
 	lib.usage_place(u, key.n),
 ]) if {
-	is_number(u[key.last_used_date_days])
+	is_number(lib.access_key_last_used_date_days(u, key.n))
 } else := "; never used"

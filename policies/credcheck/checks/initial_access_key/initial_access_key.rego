@@ -75,11 +75,11 @@ limit := lib.param("initialKeySetupSeconds")
 
 # The never-used active keys (lib.access_keys entries) of an IAM user. Callers test `u.password_enabled == true`
 # first: one lookup rejects most rows under wasm, before this function call; the root test comes last for the same
-# reason (see lib.iam_users).
+# reason (see lib.is_iam_user).
 candidate_keys(u) := [key |
 	some key in lib.access_keys
-	u[key.active] == true
-	not is_number(u[key.last_used_date_days])
+	lib.access_key_active(u, key.n) == true
+	not is_number(lib.access_key_last_used_date_days(u, key.n))
 	lib.is_iam_user(u)
 ]
 

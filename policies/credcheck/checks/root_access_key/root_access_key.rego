@@ -47,7 +47,8 @@ package credcheck.checks.root_access_key
 import data.credcheck.lib
 
 deny contains result if {
-	some u in lib.root_rows
+	some u in input.users
+	lib.is_root(u)
 	some n in lib.key_numbers
 	lib.key_active(u, n)
 	result := lib.result(u, n, lib.key_column(n, "active"), lib.join([

@@ -51,7 +51,8 @@ import data.credcheck.lib
 
 skip contains result if {
 	input.mfa_devices == null
-	some u in lib.root_rows
+	some u in input.users
+	lib.is_root(u)
 	result := lib.result(u, null, "mfa_active", lib.join([
 		"MFA device data not available: fetch with iam:ListVirtualMFADevices permission",
 		" to decide whether root's MFA device is virtual or hardware",
@@ -60,14 +61,16 @@ skip contains result if {
 
 skip contains result if {
 	is_array(input.mfa_devices)
-	some u in lib.root_rows
+	some u in input.users
+	lib.is_root(u)
 	not is_boolean(object.get(u, "mfa_active", null))
 	result := lib.result(u, null, "mfa_active", "cannot decide: the root row's mfa_active is not true or false")
 }
 
 deny contains result if {
 	is_array(input.mfa_devices)
-	some u in lib.root_rows
+	some u in input.users
+	lib.is_root(u)
 	u.mfa_active == true
 	some device in input.mfa_devices
 	lib.root_virtual_mfa_device(device)

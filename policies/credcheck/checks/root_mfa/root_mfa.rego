@@ -47,7 +47,8 @@ package credcheck.checks.root_mfa
 import data.credcheck.lib
 
 deny contains result if {
-	some u in lib.root_rows
+	some u in input.users
+	lib.is_root(u)
 	u.mfa_active == false
 	result := lib.result(u, null, "mfa_active", lib.join([
 		"root user has no MFA device (mfa_active is false)",
@@ -56,7 +57,8 @@ deny contains result if {
 }
 
 skip contains result if {
-	some u in lib.root_rows
+	some u in input.users
+	lib.is_root(u)
 	not is_boolean(object.get(u, "mfa_active", null))
 	result := lib.result(u, null, "mfa_active", lib.join([
 		"cannot decide: the root row's mfa_active is ",

@@ -50,14 +50,15 @@ import data.credcheck.lib
 use_columns := ["password_last_used", "access_key_1_last_used_date", "access_key_2_last_used_date"]
 
 deny contains result if {
-	some u in lib.root_rows
+	some u in input.users
+	lib.is_root(u)
 	threshold := lib.param("rootRecentUseDays")
 	ages := [lib.days(u, column) | some column in use_columns; lib.is_time(u, column)]
 	newest := min(ages)
 	newest <= threshold
 	column := [c | some c in use_columns; lib.days(u, c) == newest][0]
 	result := lib.result(u, key_by_column[column], column, lib.join([
-		"root user ", credential_text(key_by_column[column], u), " ", lib.date(u[column]), ", ",
+		"root user ", credential_text(key_by_column[column], u), " ", lib.date(lib.time_text(u, column)), ", ",
 		lib.relative_text(newest, threshold), " (threshold: used within ", lib.day_count(threshold), ")",
 	]))
 }

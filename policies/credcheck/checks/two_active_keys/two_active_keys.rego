@@ -38,7 +38,7 @@ package credcheck.checks.two_active_keys
 import data.credcheck.lib
 
 # Literal column names, the usually rarer condition (key 2 active) first and the root test (lib.is_iam_user, two
-# lookups) last: under wasm every row lookup costs, so most rows are rejected after one (see lib.iam_users).
+# lookups) last: under wasm every row lookup costs, so most rows are rejected after one (see lib.is_iam_user).
 deny contains result if {
 	some u in input.users
 	u.access_key_2_active == true

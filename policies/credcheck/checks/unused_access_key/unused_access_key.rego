@@ -52,13 +52,14 @@ package credcheck.checks.unused_access_key
 
 import data.credcheck.lib
 
-# `key` is one of lib.access_keys, whose column names are spelled out: no concat per row and key under wasm.
+# `key` is one of lib.access_keys; its values are read with lib.access_key_*(u, key.n), each column by its name (input
+# projection: see lib.rego).
 # The row's own conditions first and the root test (lib.is_iam_user, two lookups) last: under wasm every row lookup
-# costs, so the root test is only made for the rows that would produce a finding (see lib.iam_users).
+# costs, so the root test is only made for the rows that would produce a finding (see lib.is_iam_user).
 deny contains result if {
 	some u in input.users
 	some key in lib.access_keys
-	u[key.active] == true
+	lib.access_key_active(u, key.n) == true
 	column := reference_column(u, key)
 	age := lib.days(u, column)
 	age >= threshold
@@ -75,13 +76,17 @@ threshold := lib.param("unusedCredentialDays")
 
 threshold_text := lib.day_count(threshold)
 
-# `key` is one of lib.access_keys, whose column names are spelled out (no concat per user and key).
+# The name of the column the key's age is counted from: its last use, else its creation.
 reference_column(u, key) := key.last_used_date if {
-	is_number(u[key.last_used_date_days])
+	is_number(lib.access_key_last_used_date_days(u, key.n))
 } else := key.last_rotated if {
-	is_number(u[key.last_rotated_days])
+	is_number(lib.access_key_last_rotated_days(u, key.n))
 }
 
-what_happened(u, key, column) := lib.join(["last used ", lib.date(u[column]), lib.usage_place(u, key.n)]) if {
+what_happened(u, key, column) := lib.join([
+	"last used ",
+	lib.date(lib.time_text(u, column)),
+	lib.usage_place(u, key.n),
+]) if {
 	column == key.last_used_date
-} else := lib.join(["was never used; created ", lib.date(u[column])])
+} else := lib.join(["was never used; created ", lib.date(lib.time_text(u, column))])
