@@ -252,6 +252,10 @@ if (section('opa')) {
       console.log(`     credcheck / opa eval = ${ratioText(a.wall / b.wall)}`);
     }
     const r50 = results.opa[50];
+    // The floor of any Node CLI: a process that starts Node and does nothing, alternated with opa eval the same way.
+    const floor = alternate(() => runProcess(process.execPath, ['-e', '0']), () => runProcess(opa, ['eval', '-f', 'json', '-d', policyDir, '-d', dataFile, '-i', report(50).inputFile, query]));
+    results.opa.nodeFloor = floor.a;
+    console.log(`   floor: ${side('node -e 0', floor.a)}; node -e 0 / opa eval = ${ratioText(floor.a.wall / floor.b.wall)} (Node's own start, before any credcheck code)`);
     goalLine(ratioGoal(1, 'check on 50 users no slower than opa eval', 1, r50.credcheck, r50.opa, 'opa eval'));
   }
   console.log(`   ${loadText(before, load())}`);
