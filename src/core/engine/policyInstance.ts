@@ -4,16 +4,20 @@
  *
  * - the caller gives the memory, so a warm evaluation worker reuses the memory of a policy it evicted
  *   (wasmMemoryPool.ts) instead of reserving a new 256 MiB one: each new reservation is external memory to V8, which
- *   answered it with two full, memory-reducing garbage collections per edit (13-55 ms each in the worker);
+ *   answered it with a full, memory-reducing garbage collection (13-55 ms each in the worker);
  * - builtin calls (every `sprintf` of a policy is one, see regoSprintf.ts) cost the wasm's own JSON dump and parse of
  *   the arguments and the result, as in the SDK, but none of the SDK's per-call overhead on our side (a new TextDecoder
  *   and TextEncoder per value, a byte-by-byte scan for the terminating NUL, `arguments` copied into an array).
+ *
+ * - the start-up's grow of the memory by zero pages is replaced by a read of its size (heapInitPatch.ts): V8 answered
+ *   it with the other full collection.
  *
  * The rest is the SDK's: the loaded policy is its `LoadedPolicy` (data, entrypoints). A policy that calls a builtin the
  * SDK implements in JavaScript (its sprintf-js `sprintf` in an opa-built policy, `yaml.*`, `json.is_valid`,
  * `regex.split`) is loaded by the SDK itself, in a memory of its own: those implementations are not exported.
  */
 import { loadPolicy, LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { patchHeapInit } from './heapInitPatch';
 import type { WasmMemory } from './wasmMemoryPool';
 
 interface WasmGlobal {
@@ -66,7 +70,8 @@ const encoder = new TextEncoder();
  */
 export async function instantiatePolicy(wasm: Uint8Array, memory: WasmMemory, builtins: Record<string, HostBuiltin>): Promise<PolicyInstance> {
   const host = new BuiltinHost(memory, builtins);
-  const { instance, module } = await wasmApi.instantiate(wasm, host.imports());
+  // Without the grow by zero pages OPA's start-up does, which V8 answers with a full garbage collection (heapInitPatch.ts).
+  const { instance, module } = await wasmApi.instantiate(patchHeapInit(wasm), host.imports());
   const abi = instance.exports as unknown as OpaExports;
   checkAbiVersion(abi);
   const names = host.setInstance(abi);
