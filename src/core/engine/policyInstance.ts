@@ -1,16 +1,14 @@
 /**
  * Instantiates a policy.wasm the way @open-policy-agent/opa-wasm's `loadPolicy` does (OPA's wasm ABI, see
- * https://www.openpolicyagent.org/docs/wasm), with two differences that matter on every policy edit in the editor:
+ * https://www.openpolicyagent.org/docs/wasm), with three differences that matter on every policy edit in the editor:
  *
  * - the caller gives the memory, so a warm evaluation worker reuses the memory of a policy it evicted
- *   (wasmMemoryPool.ts) instead of reserving a new 256 MiB one: each new reservation is external memory to V8, which
- *   answered it with a full, memory-reducing garbage collection (13-55 ms each in the worker);
+ *   (wasmMemoryPool.ts) instead of reserving a new 256 MiB one, which V8 answers with a full garbage collection;
  * - builtin calls (every `sprintf` of a policy is one, see regoSprintf.ts) cost the wasm's own JSON dump and parse of
  *   the arguments and the result, as in the SDK, but none of the SDK's per-call overhead on our side (a new TextDecoder
- *   and TextEncoder per value, a byte-by-byte scan for the terminating NUL, `arguments` copied into an array).
- *
- * - the start-up's grow of the memory by zero pages is replaced by a read of its size (heapInitPatch.ts): V8 answered
- *   it with the other full collection.
+ *   and TextEncoder per value, a byte-by-byte scan for the terminating NUL, `arguments` copied into an array);
+ * - the start-up's grow of the memory by zero pages is replaced by a read of its size (heapInitPatch.ts), which V8
+ *   answered with another full collection.
  *
  * The rest is the SDK's: the loaded policy is its `LoadedPolicy` (data, entrypoints). A policy that calls a builtin the
  * SDK implements in JavaScript (its sprintf-js `sprintf` in an opa-built policy, `yaml.*`, `json.is_valid`,

@@ -2,25 +2,26 @@
  * Memories of evicted policies, kept for the next policy a warm evaluation worker loads.
  *
  * Why: a policy's memory is reserved up front at its cap (policyEngine.ts explains why it is not grown), 256 MiB. V8
- * counts each new reservation as external memory and answers it with full, memory-reducing garbage collections: two
- * per policy edit in the worker, 13-55 ms each, plus the page faults of a memory whose pages the kernel must zero again.
- * A memory of the same size that an evicted policy used costs none of that.
+ * counts a new reservation as external memory, and a rise of more than half the isolate's old-generation limit (the
+ * worker's is 256 MB) as external memory pressure, answered by a full, memory-reducing, atomic garbage collection:
+ * 13-55 ms per policy edit in the worker, measured (with the one heapInitPatch.ts removes, two per edit). A memory an
+ * evicted policy used costs none of that, and its pages are already mapped.
  *
- * Why a reused memory behaves as a fresh one (what a new policy instance can observe of the old one's writes):
- * - Below the new instance's heap: instantiation writes the data segments, and OPA's compiler emits them to cover the
- *   whole static area, its C runtime's zero-initialised variables included (OPA's internal/compiler/wasm adds a zero
- *   segment up to the runtime's `__heap_base` because the memory is imported), then the module's start function
- *   initialises the allocator at the new heap base (`opa_malloc_init`).
- * - The heap: OPA's allocator never reads memory above its heap pointer before writing it (a new block gets its
- *   header written; the free lists are emptied at start and by every `opa_heap_ptr_set`). Every evaluation but the
- *   first of a loaded policy already runs on the previous one's garbage: the SDK and PolicyEngine reset the heap
- *   pointer, not the memory, before each evaluation.
- * - And on top of both, what the old instance was seen to use, up to the highest heap pointer observed
- *   (`release(memory, highWater)`), is zeroed before the memory is handed out, so below that mark a reused memory is
- *   byte for byte a fresh one. PolicyEngine.load checks that the new instance's static area ends below that mark, and
- *   takes a fresh memory otherwise.
+ * Why a reused memory behaves as a fresh one:
+ * - It is one, byte for byte, up to the highest heap address the engine saw its policy use (`release(memory,
+ *   highWater)`): that much is zeroed before the memory is handed out. The engine reads OPA's heap pointer after the
+ *   input is loaded and after each rule; OPA's allocator only lowers it when the host resets it, and its frees never
+ *   return memory above it, so that mark bounds everything the policy wrote (wasmMemoryPool.test.ts checks that a
+ *   reused memory is all zeros).
+ * - Were the mark short, what lies above it would still not matter: a new instance's static area is rewritten by its
+ *   data segments at instantiation (OPA's compiler adds a zero segment for its runtime's zero-initialised variables,
+ *   because the memory is imported) and its allocator is set up by the start function (`opa_malloc_init`); and OPA's
+ *   allocator never reads heap above its pointer before writing it, which is the state every evaluation but the first
+ *   of a loaded policy runs in (the SDK and PolicyEngine reset the heap pointer, not the memory, between evaluations).
+ *   PolicyEngine.load checks that the new instance's static area ends below the mark, and takes a fresh memory
+ *   otherwise; the test fills a reused memory above its mark with garbage and compares with a fresh one.
  * A memory whose policy failed (possibly exhausted, its heap pointer unknown) is never released here: it is dropped.
- * The cap is a property of the memory (its maximum), so a memory is only reused for the same cap.
+ * The cap is the memory's maximum, so a memory is only reused for the same cap.
  */
 // The project's lib settings carry no WebAssembly types (as in compilerWorker.ts): the little used is typed here.
 export interface WasmMemory {

@@ -99,6 +99,17 @@ describe('reused wasm memories', function () {
     assert.equal(fillAboveMark(pool), memory, 'the bundled checks ran in the reused memory');
   });
 
+  it('zeroes all an evaluation wrote: nothing lies above the high-water mark, so a reused memory is all zeros', async () => {
+    const pool = new WasmMemoryPool();
+    const engine = await PolicyEngine.load(bundled.wasm, CAP_MIB, pool);
+    for (const report of reports) evaluation(engine, report.input, report.now);
+    engine.release(pool);
+    const { memory, zeroBelow } = pool.acquire(PAGES);
+    const bytes = new Uint8Array(memory.buffer);
+    assert.ok(zeroBelow > 300_000, `the mark is past the runtime's statics and the reports' inputs (${zeroBelow})`);
+    assert.equal(bytes.findIndex((byte) => byte !== 0), -1, 'a fresh memory, byte for byte');
+  });
+
   it('still stops a policy at its memory cap in a reused memory, and never hands that memory on', async () => {
     const pool = new WasmMemoryPool();
     const normal = await PolicyEngine.load(userWasm, CAP_MIB, pool);
