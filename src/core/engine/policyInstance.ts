@@ -14,7 +14,8 @@
  * SDK implements in JavaScript (its sprintf-js `sprintf` in an opa-built policy, `yaml.*`, `json.is_valid`,
  * `regex.split`) is loaded by the SDK itself, in a memory of its own: those implementations are not exported.
  */
-import { loadPolicy, LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import opaWasm, { loadPolicy } from '@open-policy-agent/opa-wasm';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { patchHeapInit } from './heapInitPatch';
 import type { WasmMemory } from './wasmMemoryPool';
 
@@ -79,7 +80,9 @@ export async function instantiatePolicy(wasm: Uint8Array, memory: WasmMemory, bu
   }
   const minorVersion = abi.opa_wasm_abi_minor_version?.value as number | undefined;
   // The SDK's own wrapper: it loads the empty data document and reads the entrypoints, as after its loadPolicy.
-  const policy = new LoadedPolicy({ instance, module } as unknown as ConstructorParameters<typeof LoadedPolicy>[0], memory as ConstructorParameters<typeof LoadedPolicy>[1], minorVersion);
+  // The class through the default export: the package's ES module entry (what the bundler reads) names only loadPolicy.
+  const { LoadedPolicy: Loaded } = opaWasm;
+  const policy = new Loaded({ instance, module } as unknown as ConstructorParameters<typeof Loaded>[0], memory as ConstructorParameters<typeof Loaded>[1], minorVersion);
   return { policy, memory, inGivenMemory: true };
 }
 
