@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { MessagePort, parentPort } from 'node:worker_threads';
 import { JsonInput, PolicyEngine, PolicyEvaluationError, RawResults } from './policyEngine';
 import { PolicyPrint, printsOf } from './policyPrints';
+import { WasmMemoryPool } from './wasmMemoryPool';
 
 /** What the host sends. Inputs are sent once (`store`) and named by id in later evaluations. */
 export type EvaluationRequest =
@@ -61,6 +62,8 @@ const inputs = new Map<number, JsonInput>();
  */
 const loaded = new Map<string, PolicyEngine>();
 const MAX_LOADED_POLICIES = 4;
+/** The memory of an evicted policy serves the next one loaded (wasmMemoryPool.ts: why, and why it is sound). */
+const memories = new WasmMemoryPool();
 
 async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }>, port: MessagePort): Promise<EvaluationReply> {
   // The same policy against a changed report reuses its instance: loading is wasm compilation plus OPA's start-up.
@@ -68,9 +71,12 @@ async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }
   try {
     let engine = loaded.get(key);
     if (engine) loaded.delete(key);
-    else engine = await PolicyEngine.load(request.wasm, request.maxWasmMemoryMb);
+    else {
+      // Evicted first, so the new policy gets its memory.
+      if (loaded.size >= MAX_LOADED_POLICIES) evict(loaded.keys().next().value!);
+      engine = await PolicyEngine.load(request.wasm, request.maxWasmMemoryMb, memories);
+    }
     loaded.set(key, engine);
-    if (loaded.size > MAX_LOADED_POLICIES) loaded.delete(loaded.keys().next().value!);
     engine.setData(request.data);
     // The time limit starts once the policy is loaded: loading it is our work (a cold thread on a busy machine can
     // take seconds), and a policy stopped before its first rule could not be told which rule ran away.
@@ -90,6 +96,11 @@ async function evaluate(request: Extract<EvaluationRequest, { kind: 'evaluate' }
     }
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
+}
+
+function evict(key: string): void {
+  loaded.get(key)?.release(memories);
+  loaded.delete(key);
 }
 
 if (parentPort) {

@@ -1,12 +1,10 @@
-import { LoadedPolicy, loadPolicySync } from '@open-policy-agent/opa-wasm';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { attachPrints, INTERNAL_PRINT, PrintCapture } from './policyPrints';
+import { instantiatePolicy, OpaExports, PolicyInstance } from './policyInstance';
 import { EntrypointGroup, groupEntrypoints } from './ruleEntrypoints';
 import { regoSprintf } from './regoSprintf';
 import { createTimeBuiltins } from './timeBuiltins';
-
-// The project's lib settings carry no WebAssembly types: the one call used here is typed locally (a compiled module
-// goes straight to loadPolicySync, whose own types name it).
-const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: ArrayBuffer): Promise<Parameters<typeof loadPolicySync>[0]> } }).WebAssembly;
+import { newWasmMemory, WasmMemoryPool } from './wasmMemoryPool';
 
 /** The builtin name the embedded compiler gives sprintf calls (compiler/sprintf.go). */
 export const HOST_SPRINTF = 'credcheck.sprintf';
@@ -39,12 +37,24 @@ export class PolicyEngine {
    */
   onEntrypoint?: (entrypoint: string) => void;
 
-  private constructor(private readonly policy: LoadedPolicy, readonly entrypoints: string[], private readonly maxMemoryMib: number) {
+  /** The highest heap address seen in use: what a memory pool must zero before another policy gets the memory. */
+  private heapHighWater = 0;
+  /** Cleared by an evaluation that failed (its memory may be exhausted) and by `release`. */
+  private memoryReusable = true;
+  private readonly policy: LoadedPolicy;
+
+  private constructor(private readonly instance: PolicyInstance, readonly entrypoints: string[], private readonly maxMemoryMib: number) {
+    this.policy = instance.policy;
     this.groups = groupEntrypoints(entrypoints);
     this.documents = [...this.groups.keys()];
+    this.heapHighWater = this.exports().opa_heap_ptr_get();
   }
 
-  static async load(wasm: Uint8Array, maxMemoryMib = MAX_MEMORY_MIB): Promise<PolicyEngine> {
+  /**
+   * `memories`: where the policy's memory comes from and goes back to (`release`), for a caller that loads policy after
+   * policy (the evaluation worker); without it, a new memory.
+   */
+  static async load(wasm: Uint8Array, maxMemoryMib = MAX_MEMORY_MIB, memories?: WasmMemoryPool): Promise<PolicyEngine> {
     // The builtins read the engine's current evaluation time, so one loaded instance serves many evaluations.
     const clock = { engine: undefined as PolicyEngine | undefined };
     const builtins = {
@@ -66,18 +76,30 @@ export class PolicyEngine {
     // every growth makes V8 account a new external buffer and collect garbage; a 5,000-user report grew ~3,400 times
     // and its first evaluation took 20-100 s instead of ~1 s (BENCHMARKS.md). Untouched pages cost no resident memory.
     const pages = Math.ceil((maxMemoryMib * 1024 * 1024) / 65536);
-    // Compiled here and instantiated with loadPolicySync: the SDK's loadPolicy first asks whether it was given a
-    // fetch `Response`, and that first use of the global makes Node load undici and node:http (~15 ms of every CLI
-    // run, issue 18). WebAssembly.compile is the same asynchronous compilation loadPolicy would do.
-    const policy = loadPolicySync(await wasmApi.compile(toArrayBuffer(wasm)), { initial: pages, maximum: pages }, builtins);
-    const entrypoints = Object.keys(policy.entrypoints as Record<string, number>);
-    clock.engine = new PolicyEngine(policy, entrypoints, maxMemoryMib);
+    const given = memories?.acquire(pages) ?? { memory: newWasmMemory(pages), zeroBelow: pages * 65536 };
+    let instance = await instantiatePolicy(wasm, given.memory, builtins);
+    if (instance.inGivenMemory && (instance.policy.baseHeapPtr as number) > given.zeroBelow) {
+      // Its static area reaches past what was zeroed (wasmMemoryPool.ts): a fresh memory, not a doubtful one.
+      instance = await instantiatePolicy(wasm, newWasmMemory(pages), builtins);
+    }
+    const entrypoints = Object.keys(instance.policy.entrypoints as Record<string, number>);
+    clock.engine = new PolicyEngine(instance, entrypoints, maxMemoryMib);
     return clock.engine;
+  }
+
+  /**
+   * Hands the policy's memory to `memories` for the next policy; the engine must not be used after. A memory whose
+   * evaluation failed is not handed on (it may be exhausted): it is left to the garbage collector.
+   */
+  release(memories: WasmMemoryPool): void {
+    if (this.memoryReusable) memories.release(this.instance.memory, this.heapHighWater);
+    this.memoryReusable = false;
   }
 
   /** `data` for every later evaluation (the parameters live under `data.params`). */
   setData(data: Record<string, unknown>): void {
     this.policy.setData(data);
+    this.observeHeap();
   }
 
   /**
@@ -87,6 +109,15 @@ export class PolicyEngine {
   evaluate(input: unknown | JsonInput, evaluationTime: Date, documents: string[] = this.documents): RawResults {
     this.evaluationTime = evaluationTime;
     this.prints = new PrintCapture();
+    try {
+      return this.evaluateDocuments(input, documents);
+    } catch (error) {
+      this.memoryReusable = false;
+      throw error;
+    }
+  }
+
+  private evaluateDocuments(input: unknown, documents: string[]): RawResults {
     const session = this.loadInput(input);
     const results: RawResults = {};
     for (const document of documents) {
@@ -134,7 +165,7 @@ export class PolicyEngine {
       throw new PolicyEvaluationError('input', detail);
     }
     if (address === 0) throw new PolicyEvaluationError('input', 'the policy runtime could not parse the input JSON');
-    return { address, heapAfterInput: exports.opa_heap_ptr_get() };
+    return { address, heapAfterInput: this.observeHeap() };
   }
 
   private evaluateEntrypoint(session: InputSession, entrypoint: string, document: string): { defined: boolean; result?: unknown } {
@@ -151,6 +182,7 @@ export class PolicyEngine {
       exports.opa_eval_ctx_set_entrypoint(context, id);
       exports.eval(context);
       resultSet = this.readJson(exports.opa_json_dump(exports.opa_eval_ctx_get_result(context)));
+      this.observeHeap();
     } catch (error) {
       const detail = describeError(error);
       // The wasm heap is capped (see load): say so instead of the allocator's message.
@@ -168,6 +200,13 @@ export class PolicyEngine {
     const memory = new Uint8Array(this.policy.mem.buffer);
     const end = memory.indexOf(0, address);
     return JSON.parse(new TextDecoder().decode(memory.subarray(address, end < 0 ? memory.length : end)));
+  }
+
+  /** The heap pointer now, kept as the high-water mark if it is the highest yet. */
+  private observeHeap(): number {
+    const pointer = this.exports().opa_heap_ptr_get();
+    if (pointer > this.heapHighWater) this.heapHighWater = pointer;
+    return pointer;
   }
 
   private exports(): OpaExports {
@@ -216,21 +255,6 @@ interface InputSession {
   heapAfterInput: number;
 }
 
-/** The OPA wasm ABI (v1) functions used here: https://www.openpolicyagent.org/docs/wasm#exports */
-interface OpaExports {
-  opa_malloc(size: number): number;
-  opa_json_parse(address: number, length: number): number;
-  opa_json_dump(address: number): number;
-  opa_heap_ptr_get(): number;
-  opa_heap_ptr_set(address: number): void;
-  opa_eval_ctx_new(): number;
-  opa_eval_ctx_set_input(context: number, address: number): void;
-  opa_eval_ctx_set_data(context: number, address: number): void;
-  opa_eval_ctx_set_entrypoint(context: number, id: number): void;
-  opa_eval_ctx_get_result(context: number): number;
-  eval(context: number): number;
-}
-
 /**
  * An evaluation that failed at run time (a builtin error, memory exhausted): it names the package (`entrypoint`, the
  * document, so callers find its metadata); `rule` is the wasm entrypoint that failed.
@@ -264,8 +288,4 @@ function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
   return String(error);
-}
-
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
