@@ -1,0 +1,2 @@
+// Every web suite, in order: the index imports this once mocha is set up (a bundle has no file glob).
+import './host.test';
