@@ -9,8 +9,30 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // jsonc-parser's main entry is a UMD module whose inner requires esbuild cannot follow; its ES module build bundles.
-const alias = { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' };
-const web = { bundle: true, platform: 'browser', target: 'es2022', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, alias };
+// csv-parse's browser build: its Node one relies on Node's whole Buffer.
+const alias = { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js', 'csv-parse/sync': 'csv-parse/browser/esm/sync' };
+
+// Node's built-in modules, as the web build stands in for them (src/web/node/): the core runs unchanged on top.
+const nodeModules = {
+  fs: 'fs.ts', 'fs/promises': 'fsPromises.ts', path: 'path.ts', crypto: 'crypto.ts', worker_threads: 'worker_threads.ts',
+  os: 'unsupported.ts', child_process: 'unsupported.ts', zlib: 'unsupported.ts', url: 'unsupported.ts', vm: 'unsupported.ts',
+};
+const nodeForWeb = {
+  name: 'node-for-web',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^(node:)?(fs|fs\/promises|path|crypto|worker_threads|os|child_process|zlib|url|vm)$/ }, ({ path }) => ({
+      path: join(root, 'src', 'web', 'node', nodeModules[path.replace(/^node:/, '')]),
+    }));
+  },
+};
+const web = {
+  bundle: true, platform: 'browser', target: 'es2022', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, alias,
+  plugins: [nodeForWeb],
+  // `Buffer` and `process` where the code names them, without defining globals (the host has no `process`).
+  inject: ['src/web/node/buffer.ts', 'src/web/node/process.ts'],
+  // Where dist/extension.js would be: the core finds the extension's files from here (src/web/files.ts).
+  define: { __dirname: JSON.stringify('/credcheck/dist') },
+};
 
 // mocha's browser build is a UMD script, and mocha's package says "type": "module", so esbuild inlines it as ES module
 // code where its `module.exports = factory()` replaces the test index's own exports. Hiding `module`/`exports`/`define`
@@ -25,7 +47,11 @@ const mochaAsBrowserGlobal = {
   },
 };
 
-await build({ ...web, entryPoints: ['src/extension/web/webMain.ts'], outfile: 'dist/web/extension.js', external: ['vscode'] });
+await build({ ...web, entryPoints: ['src/extension/web/webMain.ts'], outfile: 'dist/web/extension.js', external: ['vscode'], metafile: true });
+// The nested workers, started from a Blob URL inside a bootstrap (src/web/node/worker_threads.ts): plain scripts.
+for (const worker of ['src/core/engine/evaluationWorker.ts', 'src/core/compiler/compilerWorker.ts']) {
+  await build({ ...web, format: 'iife', entryPoints: [worker], outfile: join('dist', 'web', worker.split('/').pop().replace('.ts', '.js')) });
+}
 if (existsSync(join(root, 'test/web/index.ts'))) {
-  await build({ ...web, entryPoints: ['test/web/index.ts'], outfile: 'out/web/tests.js', external: ['vscode'], plugins: [mochaAsBrowserGlobal] });
+  await build({ ...web, entryPoints: ['test/web/index.ts'], outfile: 'out/web/tests.js', external: ['vscode'], plugins: [nodeForWeb, mochaAsBrowserGlobal] });
 }

@@ -70,3 +70,53 @@ export async function requestScreenshot(name: string): Promise<string> {
   if (reply.error || !reply.path) throw new Error(`screenshot "${name}" failed: ${reply.error ?? 'no path in the answer'}`);
   return reply.path;
 }
+
+export function reportDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'credcheck');
+}
+
+export function codeOf(diagnostic: vscode.Diagnostic): string {
+  return typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
+}
+
+/** The cell text of one column in one line of a CSV document, and its range, computed independently of the extension. */
+export function cellOf(document: vscode.TextDocument, line: number, column: string): { text: string; range: vscode.Range } {
+  const header = document.lineAt(0).text.split(',');
+  const index = header.indexOf(column);
+  assert.ok(index >= 0, `no column ${column}`);
+  const cells = document.lineAt(line).text.split(',');
+  const start = cells.slice(0, index).reduce((sum, cell) => sum + cell.length + 1, 0);
+  return { text: cells[index]!, range: new vscode.Range(line, start, line, start + cells[index]!.length) };
+}
+
+/** The 0-based line of a user's row. */
+export function rowOf(document: vscode.TextDocument, user: string): number {
+  for (let line = 1; line < document.lineCount; line++) if (document.lineAt(line).text.startsWith(`${user},`)) return line;
+  throw new Error(`no row for ${user}`);
+}
+
+export async function openWorkspaceReport(): Promise<{ document: vscode.TextDocument; editor: vscode.TextEditor }> {
+  const document = await vscode.workspace.openTextDocument(workspaceUri('sample-credential-report.csv'));
+  const editor = await vscode.window.showTextDocument(document, { preview: false });
+  return { document, editor };
+}
+
+export async function closeAllEditors(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+export async function writeText(uri: vscode.Uri, text: string): Promise<void> {
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+}
+
+export async function readText(uri: vscode.Uri): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+export async function removeIfExists(uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.workspace.fs.delete(uri, { recursive: true });
+  } catch {
+    // already gone
+  }
+}

@@ -1,2 +1,3 @@
 // Every web suite, in order: the index imports this once mocha is set up (a bundle has no file glob).
 import './host.test';
+import './findings.test';
