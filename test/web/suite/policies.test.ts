@@ -1,0 +1,132 @@
+// Workspace policies in the browser: compiled by the embedded compiler in a nested Web Worker, evaluated in another,
+// both under their time limits.
+import * as vscode from 'vscode';
+import { activateExtension, assert, cellOf, closeAllEditors, codeOf, openWorkspaceReport, removeIfExists, reportDiagnostics, requestScreenshot, rowOf, waitFor, workspaceUri, writeText } from '../webHelpers';
+
+const policy = (days: number) => `# METADATA
+# title: Keys older than ${days} days
+# custom:
+#   id: custom-old-keys
+#   severity: high
+package custom.old_keys
+
+deny contains result if {
+	some u in input.users
+	u.access_key_1_active == true
+	u.access_key_1_last_rotated_days > ${days}
+	result := {"msg": sprintf("key 1 of %s is older than ${days} days", [u.user]), "user": u.user, "field": "access_key_1_last_rotated"}
+}
+`;
+
+// Compiles, then spins through 10^10 pairs in constant memory: only the evaluation's time limit ends it.
+const SPIN = `package custom.spin
+
+r := numbers.range(1, 100000)
+
+deny contains "never" if {
+	some i in r
+	some j in r
+	i > j
+	j > i
+}
+`;
+
+// A billion intermediate values: the policy's capped wasm memory ends it.
+const BOMB = `package custom.bomb
+
+deny contains "never" if {
+	some i in numbers.range(1, 1000000000)
+	i < 0
+}
+`;
+
+describe('web: workspace policies compiled in the browser', () => {
+  const file = (name: string) => workspaceUri('policies', name);
+  afterEach(async () => {
+    await removeIfExists(workspaceUri('policies'));
+    await closeAllEditors();
+    const api = await activateExtension();
+    await api.whenIdle();
+  });
+
+  it('a workspace policy written in the browser changes the findings of the open report', async () => {
+    const api = await activateExtension();
+    const { document } = await openWorkspaceReport();
+    await waitFor('bundled findings', () => reportDiagnostics(document.uri).length > 0);
+    assert.ok(!api.getResult(document.uri)!.findings.some((finding) => finding.check === 'custom-old-keys'));
+    await writeText(file('old_keys.rego'), policy(30));
+    const custom = await waitFor('custom findings', () => {
+      const found = api.getResult(document.uri)?.findings.filter((finding) => finding.check === 'custom-old-keys');
+      return found && found.length > 0 && found;
+    });
+    assert.ok(custom.some((finding) => finding.user === 'darryl_philbin'), 'darryl_philbin has an active key from 2021');
+    const darryl = rowOf(document, 'darryl_philbin');
+    const diagnostic = await waitFor('the custom diagnostic on its cell', () => reportDiagnostics(document.uri).find((d) => codeOf(d) === 'custom-old-keys' && d.range.start.line === darryl));
+    assert.ok(diagnostic.range.isEqual(cellOf(document, darryl, 'access_key_1_last_rotated').range), 'not on access_key_1_last_rotated');
+    assert.match(api.compilerProvenance() ?? '', /^embedded/, 'compiled by something else than the embedded compiler');
+    await requestScreenshot('web-workspace-policy');
+
+    // An edit recompiles: nobody's key is 100000 days old.
+    await writeText(file('old_keys.rego'), policy(100000));
+    await waitFor('the custom findings gone after the edit', () => {
+      const result = api.getResult(document.uri);
+      return result?.usedWorkspacePolicies && !result.findings.some((finding) => finding.check === 'custom-old-keys');
+    });
+  });
+
+  it('a broken policy shows its compile error at its line', async () => {
+    const api = await activateExtension();
+    const broken = policy(30).replace('u.access_key_1_active == true', 'u.access_key_1_active == == true');
+    const brokenLine = broken.split('\n').findIndex((line) => line.includes('== =='));
+    await writeText(file('broken.rego'), broken);
+    const { document } = await openWorkspaceReport();
+    const errors = await waitFor('a compile error on the policy', () => {
+      const found = vscode.languages.getDiagnostics(file('broken.rego')).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+      return found.length > 0 && found;
+    });
+    assert.strictEqual(errors[0]!.range.start.line, brokenLine, `error at line ${errors[0]!.range.start.line + 1}: ${errors[0]!.message}`);
+    await api.whenIdle();
+    // The broken policy is a problem of the run, never a silent pass.
+    const problems = api.getResult(document.uri)?.policyProblems ?? [];
+    assert.ok(problems.some((problem) => /broken\.rego$/.test(problem.file)), `policy problems: ${JSON.stringify(problems)}`);
+  });
+
+  it('stops runaway policies at the evaluation time limit and the wasm memory limit, and keeps evaluating', async () => {
+    const api = await activateExtension();
+    const { document } = await openWorkspaceReport();
+    await waitFor('bundled findings', () => reportDiagnostics(document.uri).length > 0);
+    const stopped = (name: string) =>
+      waitFor(`${name} stopped`, () => {
+        const problems = api.getResult(document.uri)?.policyProblems ?? [];
+        const found = problems.find((candidate) => candidate.file.endsWith(name) && /stopped by/.test(candidate.message));
+        // Thrown while waiting: a failure then names the problems the policy had instead.
+        if (!found) throw new Error(`policy problems so far: ${JSON.stringify(problems)}`);
+        return found;
+      });
+    await writeText(file('spin.rego'), SPIN);
+    assert.match((await stopped('spin.rego')).message, /stopped by the time limit \(5 s\)/);
+    assert.ok(api.getResult(document.uri)!.findings.some((finding) => finding.check === 'console-user-mfa'), 'the bundled findings went with it');
+    await removeIfExists(file('spin.rego'));
+    await writeText(file('bomb.rego'), BOMB);
+    assert.match((await stopped('bomb.rego')).message, /stopped by the \d+ MiB wasm memory limit/);
+    // The stopped workers are replaced: the next policy runs.
+    await removeIfExists(file('bomb.rego'));
+    await writeText(file('old_keys.rego'), policy(30));
+    await waitFor('custom findings after the runaway ones', () => api.getResult(document.uri)?.findings.some((finding) => finding.check === 'custom-old-keys'));
+  });
+
+  it('says that a configured opa path cannot run in a browser and compiles with the embedded compiler', async () => {
+    const api = await activateExtension();
+    const settings = vscode.workspace.getConfiguration('credcheck');
+    await settings.update('opaPath', '/usr/local/bin/opa', vscode.ConfigurationTarget.Global);
+    try {
+      const { document } = await openWorkspaceReport();
+      await writeText(file('old_keys.rego'), policy(30));
+      await waitFor('custom findings', () => api.getResult(document.uri)?.findings.some((finding) => finding.check === 'custom-old-keys'));
+      const provenance = await waitFor('the compiler chosen with the opa path set', () => /opaPath/.test(api.compilerProvenance() ?? '') && api.compilerProvenance());
+      assert.match(provenance, /^embedded .*credcheck\.opaPath ignored: VS Code for the Web cannot run a program/);
+    } finally {
+      await settings.update('opaPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+});
