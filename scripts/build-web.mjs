@@ -2,7 +2,7 @@
 // the `browser` entry for the web worker extension host, and the web test bundle that runInCodeServer.mjs --web runs.
 // The web build has no Node: src/extension/web/ says what stands in for it.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +25,16 @@ const nodeForWeb = {
     }));
   },
 };
+// The fetch command cannot run in a browser (IAM sends no CORS headers), so its fetchers and the AWS SDK are left out.
+const withoutAws = {
+  name: 'without-aws',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /core\/fetch\/(credentialReportFetcher|multiAccountFetcher)$/ }, () => ({ path: join(root, 'src', 'web', 'awsFetchUnavailable.ts') }));
+  },
+};
 const web = {
   bundle: true, platform: 'browser', target: 'es2022', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, alias,
-  plugins: [nodeForWeb],
+  plugins: [nodeForWeb, withoutAws],
   // `Buffer` and `process` where the code names them, without defining globals (the host has no `process`).
   inject: ['src/web/node/buffer.ts', 'src/web/node/process.ts'],
   // Where dist/extension.js would be: the core finds the extension's files from here (src/web/files.ts).
@@ -47,11 +54,14 @@ const mochaAsBrowserGlobal = {
   },
 };
 
-await build({ ...web, entryPoints: ['src/extension/web/webMain.ts'], outfile: 'dist/web/extension.js', external: ['vscode'], metafile: true });
+const extension = await build({ ...web, entryPoints: ['src/extension/web/webMain.ts'], outfile: 'dist/web/extension.js', external: ['vscode'], metafile: true });
+// What the bundle is made of (`npx esbuild --analyze` reads it): kept out of dist/, which ships.
+mkdirSync(join(root, 'out', 'web'), { recursive: true });
+writeFileSync(join(root, 'out', 'web', 'extension.meta.json'), JSON.stringify(extension.metafile));
 // The nested workers, started from a Blob URL inside a bootstrap (src/web/node/worker_threads.ts): plain scripts.
 for (const worker of ['src/core/engine/evaluationWorker.ts', 'src/core/compiler/compilerWorker.ts']) {
   await build({ ...web, format: 'iife', entryPoints: [worker], outfile: join('dist', 'web', worker.split('/').pop().replace('.ts', '.js')) });
 }
 if (existsSync(join(root, 'test/web/index.ts'))) {
-  await build({ ...web, entryPoints: ['test/web/index.ts'], outfile: 'out/web/tests.js', external: ['vscode'], plugins: [nodeForWeb, mochaAsBrowserGlobal] });
+  await build({ ...web, entryPoints: ['test/web/index.ts'], outfile: 'out/web/tests.js', external: ['vscode'], plugins: [nodeForWeb, withoutAws, mochaAsBrowserGlobal] });
 }

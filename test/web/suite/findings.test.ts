@@ -26,6 +26,18 @@ describe('web: bundled checks on the sample report', () => {
     }
     // The status bar counts what the diagnostics show.
     assert.match(api.statusBarText(), /\d/, 'the status bar shows no count');
+    // The bundled checks need no compiler: its 40 MB of wasm is read only for a workspace policy or a query.
+    assert.strictEqual(api.compilerLoaded(), false, 'the Rego compiler was loaded for the bundled checks');
+  });
+
+  it('shows the compliance summary in a webview', async () => {
+    const api = await activateExtension();
+    const { document } = await openWorkspaceReport();
+    await waitFor('the sample evaluated', () => api.getResult(document.uri));
+    await vscode.commands.executeCommand('credcheck.showSummary');
+    const html = await waitFor('the summary page', () => api.summaryHtml());
+    assert.match(html, /console-user-mfa|1\.9/);
+    assert.match(html, /nonce-[A-Za-z0-9+/=]{20,}/, 'no CSP nonce in the page');
   });
 
   it('lists the findings in the tree by check, with the user under it, and reveals one', async () => {
