@@ -91,6 +91,23 @@ describe('web: workspace policies compiled in the browser', () => {
     assert.ok(problems.some((problem) => /broken\.rego$/.test(problem.file)), `policy problems: ${JSON.stringify(problems)}`);
   });
 
+  it('checks a policy while it is typed in the editor, and the fix clears the error', async () => {
+    await activateExtension();
+    const broken = policy(30).replace('u.access_key_1_active == true', 'u.access_key_1_active == == true');
+    const brokenLine = broken.split('\n').findIndex((line) => line.includes('== =='));
+    await writeText(file('typed.rego'), policy(30));
+    const document = await vscode.workspace.openTextDocument(file('typed.rego'));
+    const editor = await vscode.window.showTextDocument(document);
+    const typingErrors = () => vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'credcheck-rego' && d.severity === vscode.DiagnosticSeverity.Error);
+    // Unsaved edits: only the check while typing can see them.
+    await editor.edit((edit) => edit.replace(document.lineAt(brokenLine).range, '\tu.access_key_1_active == == true'));
+    const errors = await waitFor('the error while typing', () => typingErrors().length > 0 && typingErrors());
+    assert.strictEqual(errors[0]!.range.start.line, brokenLine, `error at line ${errors[0]!.range.start.line + 1}: ${errors[0]!.message}`);
+    await editor.edit((edit) => edit.replace(document.lineAt(brokenLine).range, '\tu.access_key_1_active == true'));
+    await waitFor('the error cleared after the fix', () => typingErrors().length === 0);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('stops runaway policies at the evaluation time limit and the wasm memory limit, and keeps evaluating', async () => {
     const api = await activateExtension();
     const { document } = await openWorkspaceReport();
