@@ -60,7 +60,7 @@ export function basename(path: string, extension?: string): string {
 export function extname(path: string): string {
   const name = basename(path);
   const index = name.lastIndexOf('.');
-  return index <= 0 ? '' : name.slice(index);
+  return index <= 0 || name === '..' ? '' : name.slice(index);
 }
 
 export function relative(from: string, to: string): string {

@@ -52,6 +52,9 @@ describe('web: bundled checks on the sample report', () => {
     await api.revealInTree(node);
     await waitFor('the finding selected', () => api.treeView.selection.length === 1, { events: [api.treeView.onDidChangeSelection] });
     await requestScreenshot('web-findings');
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await requestScreenshot('web-problems');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
   });
 
   it('exports the findings to a file through the workspace file system', async () => {

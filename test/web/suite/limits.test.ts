@@ -1,6 +1,6 @@
 // What works differently in a browser: suppressions written through workspace.fs; fetch from AWS says why it cannot.
 import * as vscode from 'vscode';
-import { activateExtension, assert, closeAllEditors, openWorkspaceReport, readText, removeIfExists, reportDiagnostics, waitFor, workspaceUri } from '../webHelpers';
+import { activateExtension, assert, closeAllEditors, openWorkspaceReport, readText, removeIfExists, reportDiagnostics, requestScreenshot, waitFor, workspaceUri } from '../webHelpers';
 
 describe('web: suppressions and what a browser cannot do', () => {
   afterEach(async () => {
@@ -31,5 +31,7 @@ describe('web: suppressions and what a browser cannot do', () => {
     assert.match(answer.unavailable, /not available in VS Code for the Web/);
     assert.match(answer.unavailable, /CORS/);
     assert.match(answer.unavailable, /aws iam get-credential-report/);
+    await requestScreenshot('web-fetch-message');
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 });
