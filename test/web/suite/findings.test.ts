@@ -40,6 +40,18 @@ describe('web: bundled checks on the sample report', () => {
     assert.match(html, /nonce-[A-Za-z0-9+/=]{20,}/, 'no CSP nonce in the page');
   });
 
+  it('opens the shipped sample from the extension\'s files, and recognises a report pasted into an untitled document', async () => {
+    const api = await activateExtension();
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('credcheck.openSample');
+    assert.match(editor.document.uri.path, /\/samples\/sample-credential-report\.csv$/);
+    await waitFor('diagnostics on the shipped sample', () => reportDiagnostics(editor.document.uri).length > 0);
+    const untitled = await vscode.workspace.openTextDocument({ content: editor.document.getText(), language: 'plaintext' });
+    await vscode.window.showTextDocument(untitled);
+    await waitFor('diagnostics on the untitled copy', () => reportDiagnostics(untitled.uri).some((diagnostic) => codeOf(diagnostic) === 'console-user-mfa'));
+    assert.strictEqual(api.getResult(untitled.uri)!.findings.length, api.getResult(editor.document.uri)!.findings.length);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('lists the findings in the tree by check, with the user under it, and reveals one', async () => {
     const api = await activateExtension();
     const { document } = await openWorkspaceReport();

@@ -43,8 +43,13 @@ deny contains "never" if {
 describe('web: workspace policies compiled in the browser', () => {
   const file = (name: string) => workspaceUri('policies', name);
   afterEach(async () => {
-    await removeIfExists(workspaceUri('policies'));
+    // A test that failed mid-edit leaves a dirty editor, whose text would outlive its file for the next test.
+    for (const document of vscode.workspace.textDocuments.filter((candidate) => candidate.isDirty)) {
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
     await closeAllEditors();
+    await removeIfExists(workspaceUri('policies'));
     const api = await activateExtension();
     await api.whenIdle();
   });
@@ -93,9 +98,10 @@ describe('web: workspace policies compiled in the browser', () => {
 
   it('checks a policy while it is typed in the editor, and the fix clears the error', async () => {
     await activateExtension();
-    const broken = policy(30).replace('u.access_key_1_active == true', 'u.access_key_1_active == == true');
-    const brokenLine = broken.split('\n').findIndex((line) => line.includes('== =='));
-    await writeText(file('typed.rego'), policy(30));
+    // A package of its own: the check while typing sees this file together with the other workspace policies.
+    const typed = policy(30).replace('package custom.old_keys', 'package custom.typed').replace('id: custom-old-keys', 'id: custom-typed');
+    const brokenLine = typed.split('\n').findIndex((line) => line.includes('u.access_key_1_active == true'));
+    await writeText(file('typed.rego'), typed);
     const document = await vscode.workspace.openTextDocument(file('typed.rego'));
     const editor = await vscode.window.showTextDocument(document);
     const typingErrors = () => vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'credcheck-rego' && d.severity === vscode.DiagnosticSeverity.Error);
