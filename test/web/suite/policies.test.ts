@@ -40,6 +40,16 @@ deny contains "never" if {
 }
 `;
 
+interface RecordedTestRun {
+  id: number;
+  finished: boolean;
+  outcomes: { name: string; state: string; message?: string; line?: number }[];
+}
+
+function lastTestRun(): Thenable<RecordedTestRun | undefined> {
+  return vscode.commands.executeCommand<RecordedTestRun | undefined>('credcheck.rego.lastTestRun');
+}
+
 describe('web: workspace policies compiled in the browser', () => {
   const file = (name: string) => workspaceUri('policies', name);
   afterEach(async () => {
@@ -112,6 +122,48 @@ describe('web: workspace policies compiled in the browser', () => {
     await editor.edit((edit) => edit.replace(document.lineAt(brokenLine).range, '\tu.access_key_1_active == true'));
     await waitFor('the error cleared after the fix', () => typingErrors().length === 0);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('runs a policy\'s Rego tests in the browser, with a failing one located', async () => {
+    await activateExtension();
+    // Opened, not only written: an open document is in the workspace index at once.
+    const show = async (name: string, text: string) => {
+      await writeText(file(name), text);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file(name)), { preview: false });
+    };
+    await show('tested.rego', policy(30).replace('package custom.old_keys', 'package custom.tested').replace('id: custom-old-keys', 'id: custom-tested'));
+    const tests = `package custom.tested_test
+
+import data.custom.tested
+
+old := {"user": "alice", "access_key_1_active": true, "access_key_1_last_rotated_days": 31}
+
+test_old_key_is_reported if {
+	count(tested.deny) == 1 with input as {"users": [old]}
+}
+
+test_deliberately_failing if {
+	count(tested.deny) == 2 with input as {"users": [old]}
+}
+`;
+    await show('tested_test.rego', tests);
+    const failingLine = tests.split('\n').findIndex((line) => line.includes('== 2'));
+    const run = await waitFor('both tests run', async () => {
+      const before = (await lastTestRun())?.id ?? 0;
+      await vscode.commands.executeCommand('credcheck.rego.runTests');
+      const recorded = await waitFor('the run finished', async () => {
+        const last = await lastTestRun();
+        return last && last.id > before && last.finished && last;
+      });
+      // Until the workspace index holds both files, a run has fewer tests (or errors): run again.
+      const names = recorded.outcomes.map((outcome) => outcome.name);
+      return names.includes('test_old_key_is_reported') && names.includes('test_deliberately_failing') && recorded.outcomes.every((outcome) => outcome.state !== 'errored') && recorded;
+    });
+    const passing = run.outcomes.find((outcome) => outcome.name === 'test_old_key_is_reported')!;
+    const failing = run.outcomes.find((outcome) => outcome.name === 'test_deliberately_failing')!;
+    assert.strictEqual(passing.state, 'passed', passing.message);
+    assert.strictEqual(failing.state, 'failed', failing.message);
+    assert.strictEqual(failing.line, failingLine, `failure located at line ${(failing.line ?? -1) + 1}`);
   });
 
   it('stops runaway policies at the evaluation time limit and the wasm memory limit, and keeps evaluating', async () => {
