@@ -157,7 +157,10 @@ test_deliberately_failing if {
       });
       // Until the workspace index holds both files, a run has fewer tests (or errors): run again.
       const names = recorded.outcomes.map((outcome) => outcome.name);
-      return names.includes('test_old_key_is_reported') && names.includes('test_deliberately_failing') && recorded.outcomes.every((outcome) => outcome.state !== 'errored') && recorded;
+      const ready = names.includes('test_old_key_is_reported') && names.includes('test_deliberately_failing') && recorded.outcomes.every((outcome) => outcome.state !== 'errored');
+      // Thrown while waiting: a failure then names what the last run found instead.
+      if (!ready) throw new Error(`last run: ${JSON.stringify(recorded.outcomes.map(({ name, state, message }) => ({ name, state, message })))}`);
+      return recorded;
     });
     const passing = run.outcomes.find((outcome) => outcome.name === 'test_old_key_is_reported')!;
     const failing = run.outcomes.find((outcome) => outcome.name === 'test_deliberately_failing')!;
