@@ -1,5 +1,5 @@
 // Builds everything the CLI, the extension and the tests need, in order:
-// the embedded Rego compiler (Go -> wasm), the esbuild bundles, the bundled policies (Rego -> wasm), the test build.
+// the embedded Rego compiler (Go -> wasm), the esbuild bundles (Node, then web), the bundled policies (Rego -> wasm), the test build.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -45,6 +45,8 @@ for (const worker of ['src/core/engine/evaluationWorker.ts', 'src/core/compiler/
   }
 }
 
+// VS Code for the Web: the `browser` entry, its workers and the web test bundle.
+if (existsSync(join(root, 'scripts/build-web.mjs'))) run('build-web.mjs');
 if (existsSync(join(root, 'scripts/build-policies.mjs'))) run('build-policies.mjs');
 
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit', cwd: root });

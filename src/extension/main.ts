@@ -23,6 +23,7 @@ import { SuppressionStore } from './suppressionStore';
 import { TrustGate } from './trust';
 import { registerRegoLanguageFeatures } from './language/languageFeatures';
 import type { RegoTooling } from '../core/compiler/regoTooling';
+import { fetchUnavailableInBrowser } from './web/webLimits';
 
 /** What activate() returns: read-only views of the state, for the integration tests. */
 export interface CredcheckApi {
@@ -42,6 +43,8 @@ export interface CredcheckApi {
   settingsProblems(): readonly SettingsProblem[];
   summaryHtml(): string;
   compilerLoaded(): boolean;
+  /** Where the workspace policies' compiler came from, once loaded. */
+  compilerProvenance(): string | undefined;
   readonly treeView: vscode.TreeView<TreeNode>;
   /** The answer the query panel shows (after waiting for pending query runs). */
   getQueryResult(): Promise<QueryResultView | undefined>;
@@ -51,12 +54,17 @@ export interface CredcheckApi {
   revealQueryRow(index: number): Promise<number | undefined>;
 }
 
-export function activate(context: vscode.ExtensionContext): CredcheckApi {
+/** What differs where the extension runs; the browser entry (web/webMain.ts) activates with `web: true`. */
+export interface ExtensionHostKind {
+  web: boolean;
+}
+
+export function activate(context: vscode.ExtensionContext, host: ExtensionHostKind = { web: false }): CredcheckApi {
   const started = Date.now();
   const log = new Log();
   const config = new Config(log);
   const trust = new TrustGate(log);
-  const compiler = new LazyPolicyCompiler(log, { opaPath: () => config.settings.opaPath, trusted: () => trust.trusted });
+  const compiler = new LazyPolicyCompiler(log, { opaPath: () => config.settings.opaPath, trusted: () => trust.trusted, inBrowser: host.web });
   const policies = new PolicyWatcher(compiler, config, trust, log);
   const suppressions = new SuppressionStore(config, log);
   const auditor = new ReportAuditor(config, policies, suppressions, log);
@@ -76,7 +84,10 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
   );
 
   const services: Services = { context, log, config, auditor, reports, tree, summary, suppressions, documentation, queryPanel };
-  for (const [id, handler] of Object.entries(createCommands(services))) {
+  const commands = createCommands(services);
+  // A browser cannot call AWS: the command says so instead (and the AWS SDK stays out of the web bundle's work).
+  if (host.web) commands['credcheck.fetchReport'] = fetchUnavailableInBrowser(log);
+  for (const [id, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   // The Rego language features (check while typing, format, tests, builtin docs) use their own embedded compiler
@@ -99,7 +110,7 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
       return (results.find((result) => visible.has(result.uri.toString())) ?? results[0])?.outcome.reports[0]?.input;
     },
   });
-  log.info(`activated in ${Date.now() - started} ms (${trust.trusted ? 'trusted' : 'untrusted'} workspace)`);
+  log.info(`activated in ${Date.now() - started} ms (${trust.trusted ? 'trusted' : 'untrusted'} workspace${host.web ? ', VS Code for the Web' : ''})`);
 
   return {
     getResult: (uri) => auditor.get(uri),
@@ -118,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): CredcheckApi {
     settingsProblems: () => config.problems,
     summaryHtml: () => summary.html,
     compilerLoaded: () => compiler.loaded,
+    compilerProvenance: () => compiler.provenance,
     treeView: tree.view,
     getQueryResult: async () => {
       await queryPanel.idle();

@@ -6,19 +6,25 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as vscode from 'vscode';
 import { isTransientCompileError } from '../core/compiler/compilerCache';
 import { CompilationAbortedError } from '../core/compiler/embeddedCompiler';
 import { CompileRequest, CompileResult, RegoCompiler } from '../core/compiler/regoCompiler';
 import { Log } from './logging';
+import { webOpaPathMessage } from './web/webLimits';
 
 /** Where the compiler comes from: an `opa` binary the user configured (trusted workspaces only), else the embedded one. */
 export interface CompilerChoice {
   opaPath(): string | null;
   trusted(): boolean;
+  /** In VS Code for the Web no program can run: a configured opa path is reported, and the embedded compiler used. */
+  inBrowser?: boolean;
 }
 
 export class LazyPolicyCompiler implements RegoCompiler {
   private compiler: Promise<RegoCompiler> | undefined;
+  /** Where the loaded compiler came from (the log says it too). */
+  private loadedFrom: string | undefined;
   /** Recent compilations by content, most recently used last: one per policy unit, plus the watcher's whole set. */
   private readonly recent = new Map<string, Promise<CompileResult>>();
 
@@ -30,6 +36,11 @@ export class LazyPolicyCompiler implements RegoCompiler {
   /** Drops the loaded compiler (the opa path or trust changed); the next compilation loads the right one. */
   reset(): void {
     this.dispose();
+  }
+
+  /** Where the compiler in use came from, once loaded. */
+  get provenance(): string | undefined {
+    return this.loadedFrom;
   }
 
   /** Whether the compiler has been loaded (activation must leave it unloaded). */
@@ -69,6 +80,7 @@ export class LazyPolicyCompiler implements RegoCompiler {
       const started = Date.now();
       this.compiler = this.load().then(
         ({ compiler, provenance }) => {
+          this.loadedFrom = provenance;
           this.log.info(`Rego compiler: ${provenance}, loaded in ${Date.now() - started} ms`);
           return compiler;
         },
@@ -84,12 +96,18 @@ export class LazyPolicyCompiler implements RegoCompiler {
   dispose(): void {
     void this.compiler?.then((compiler) => compiler.dispose(), () => undefined);
     this.compiler = undefined;
+    this.loadedFrom = undefined;
     this.recent.clear();
   }
 
   private async load(): Promise<{ compiler: RegoCompiler; provenance: string }> {
     const opaPath = this.choice.opaPath();
-    if (opaPath && this.choice.trusted()) {
+    let ignored = '';
+    if (opaPath && this.choice.trusted() && this.choice.inBrowser) {
+      this.log.warn(webOpaPathMessage(opaPath));
+      void vscode.window.showWarningMessage(webOpaPathMessage(opaPath));
+      ignored = '; credcheck.opaPath ignored: VS Code for the Web cannot run a program';
+    } else if (opaPath && this.choice.trusted()) {
       if (fs.existsSync(opaPath)) {
         const { OpaBinaryCompiler } = await import('../core/compiler/opaBinaryCompiler');
         return { compiler: new OpaBinaryCompiler(opaPath), provenance: `opa binary ${opaPath} (from the credcheck.opaPath setting)` };
@@ -98,7 +116,7 @@ export class LazyPolicyCompiler implements RegoCompiler {
     }
     // Imported here, not at the top, so the module and its wasm are read only when a workspace policy must be compiled.
     const { createEmbeddedCompiler } = await import('../core/compiler/embeddedCompiler');
-    return { compiler: createEmbeddedCompiler(), provenance: 'embedded (compiler.wasm shipped with the extension)' };
+    return { compiler: createEmbeddedCompiler(), provenance: `embedded (compiler.wasm shipped with the extension)${ignored}` };
   }
 }
 

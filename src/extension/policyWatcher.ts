@@ -169,7 +169,14 @@ export class PolicyWatcher implements PolicySources, vscode.Disposable {
     const modules: RegoModule[] = [];
     for (const uri of [...files.values()].sort((a, b) => a.path.localeCompare(b.path))) {
       // What the user sees in the editor wins over the disk: feedback while typing, before saving.
-      const source = open.get(uri.toString())?.getText() ?? new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      let source = open.get(uri.toString())?.getText();
+      try {
+        source ??= new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      } catch (error) {
+        // Deleted between the listing and the read: it is gone, and its deletion triggers another read.
+        if ((error as { code?: string }).code === 'FileNotFound') continue;
+        throw error;
+      }
       const file = vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
       this.uris.set(file, uri);
       modules.push({ file, source });

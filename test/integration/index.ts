@@ -12,10 +12,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
+import { buildGrep } from './grep';
 import { pendingWaits } from './waitFor';
 
-/** The tag that marks tests meant for a launch in an untrusted workspace. */
-export const untrustedTag = '@untrusted';
+export { buildGrep, untrustedTag } from './grep';
 
 /** The results file's shape; runInCodeServer.mjs reads it. */
 export interface IntegrationResults {
@@ -86,26 +86,6 @@ export async function run(): Promise<void> {
     // Rejecting is what tells the workbench (and so the launcher) that the run failed.
     throw new Error(results.loadError ? 'integration tests could not be loaded' : `${results.failed} integration test(s) failed`);
   }
-}
-
-/**
- * Mocha takes a single grep; lookaheads let one expression say both "matches the caller's pattern"
- * and "has (or lacks) the untrusted tag".
- */
-export function buildGrep(userPattern: string | undefined, tagMode: string | undefined): RegExp | undefined {
-  const parts: string[] = [];
-  if (tagMode === 'only-untrusted') {
-    parts.push(`(?=[\\s\\S]*${untrustedTag})`);
-  } else if (tagMode === 'exclude-untrusted') {
-    parts.push(`(?![\\s\\S]*${untrustedTag})`);
-  } else if (tagMode) {
-    throw new Error(`CREDCHECK_TEST_TAG_MODE must be "only-untrusted" or "exclude-untrusted", not "${tagMode}"`);
-  }
-  if (userPattern) {
-    new RegExp(userPattern); // fail early with the caller's pattern in the message
-    parts.push(`(?=[\\s\\S]*(?:${userPattern}))`);
-  }
-  return parts.length ? new RegExp(`^${parts.join('')}`) : undefined;
 }
 
 function findTestFiles(dir: string): string[] {

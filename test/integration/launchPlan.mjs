@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const compiledIndex = join(repoRoot, 'out', 'test', 'integration', 'index.js');
+/** The web test index and suites, bundled for the browser (test/web/index.ts, built by scripts/build.mjs). */
+export const webTestsBundle = join(repoRoot, 'out', 'web', 'tests.js');
 
 const usage = `usage: node test/integration/<launcher>.mjs [options]
   --grep <regexp>        run only tests whose full title matches
@@ -14,13 +16,14 @@ const usage = `usage: node test/integration/<launcher>.mjs [options]
   --trust | --no-trust   one pass only: trusted, or untrusted (only tests tagged @untrusted)
                          (default: both passes, trusted without @untrusted tests, then untrusted with them)
   --vsix <file>          install this packaged extension and run the installed-extension suite instead
+  --web                  run the web suite (test/web) with the extension in the browser's web worker host
   --suite <dir>          compiled folder of *.test.js to load (default out/test/integration/suite,
                          or out/test/integration/vsix with --vsix)
   --settings <file>      JSON object of extra user settings (also: CREDCHECK_TEST_SETTINGS='{"k":v}')
   --timeout <seconds>    overall limit per pass (default 600)
   --keep                 keep the temporary run folders
   --verbose              also print the server's and the browser's own logs
-Environment equivalents: CREDCHECK_TEST_GREP, CREDCHECK_TEST_WORKSPACE, CREDCHECK_TEST_VSIX.`;
+Environment equivalents: CREDCHECK_TEST_GREP, CREDCHECK_TEST_WORKSPACE, CREDCHECK_TEST_VSIX, CREDCHECK_TEST_WEB=1.`;
 
 /** Parses the launcher's command line (and the environment equivalents) into options. */
 export function parseOptions(argv, env = process.env) {
@@ -29,6 +32,7 @@ export function parseOptions(argv, env = process.env) {
     workspace: resolve(repoRoot, env.CREDCHECK_TEST_WORKSPACE || 'test/integration/workspace'),
     trust: 'both',
     vsix: env.CREDCHECK_TEST_VSIX ? resolve(env.CREDCHECK_TEST_VSIX) : undefined,
+    web: env.CREDCHECK_TEST_WEB === '1',
     suite: undefined,
     extraSettings: env.CREDCHECK_TEST_SETTINGS ? JSON.parse(env.CREDCHECK_TEST_SETTINGS) : {},
     timeoutMs: 600_000,
@@ -47,6 +51,7 @@ export function parseOptions(argv, env = process.env) {
       case '--trust': options.trust = 'trusted'; break;
       case '--no-trust': options.trust = 'untrusted'; break;
       case '--vsix': options.vsix = resolve(value()); break;
+      case '--web': options.web = true; break;
       case '--suite': options.suite = resolve(value()); break;
       case '--settings': Object.assign(options.extraSettings, JSON.parse(readFileSync(value(), 'utf8'))); break;
       case '--timeout': options.timeoutMs = Number(value()) * 1000; break;
@@ -61,6 +66,8 @@ export function parseOptions(argv, env = process.env) {
   if (!existsSync(options.workspace)) throw new Error(`workspace folder ${options.workspace} does not exist`);
   if (options.vsix && !existsSync(options.vsix)) throw new Error(`${options.vsix} does not exist: run npm run package first`);
   options.suite ??= join(repoRoot, 'out', 'test', 'integration', options.vsix ? 'vsix' : 'suite');
+  if (options.web && options.vsix) throw new Error('--web and --vsix do not combine');
+  if (options.web && !existsSync(webTestsBundle)) throw new Error(`${webTestsBundle} is missing: build first (npm run build)`);
   if (!existsSync(compiledIndex)) throw new Error(`${compiledIndex} is missing: build first (npm run build, or npx tsc -p tsconfig.json)`);
   return options;
 }
@@ -76,8 +83,9 @@ export function planPasses(options) {
     passes.push({ name: 'vsix', trusted: true, tagMode: undefined });
     return passes;
   }
-  if (options.trust !== 'untrusted') passes.push({ name: 'trusted', trusted: true, tagMode: 'exclude-untrusted' });
-  if (options.trust !== 'trusted') passes.push({ name: 'untrusted', trusted: false, tagMode: 'only-untrusted' });
+  const prefix = options.web ? 'web-' : '';
+  if (options.trust !== 'untrusted') passes.push({ name: `${prefix}trusted`, trusted: true, tagMode: 'exclude-untrusted' });
+  if (options.trust !== 'trusted') passes.push({ name: `${prefix}untrusted`, trusted: false, tagMode: 'only-untrusted' });
   return passes;
 }
 

@@ -7,13 +7,13 @@
 // Chromium opening the workbench in VS Code's automation mode (the test index's result comes back through
 // window.codeAutomationExit), screenshot requests from the tests served with Playwright, everything killed at the end.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import {
-  compiledIndex, copyWorkspace, parseOptions, planPasses, printSummary, readPassResult, repoRoot, testEnvironment, userSettings,
+  compiledIndex, copyWorkspace, parseOptions, planPasses, printSummary, readPassResult, repoRoot, testEnvironment, userSettings, webTestsBundle,
 } from './launchPlan.mjs';
 
 const codeServerEntry = process.env.CODE_SERVER_ENTRY ||
@@ -166,6 +166,27 @@ function writeTestHostExtension(runDir) {
   return folder;
 }
 
+/**
+ * The web-only test build of the extension (`--web`): the manifest without `main`, so VS Code can run it only in the
+ * browser's web worker extension host, whatever else is available; the product's files linked in; the web test bundle
+ * inside it, because VS Code runs a test index in the host of the extension that contains it. The bundle reads its
+ * settings from test-config.json beside it and writes results.json beside the folder (it has no `process.env`).
+ */
+function writeWebTestExtension(runDir, options, pass) {
+  const folder = join(runDir, 'web-extension');
+  mkdirSync(folder, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+  if (!manifest.browser) throw new Error('package.json has no `browser` entry to test');
+  delete manifest.main;
+  writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2));
+  for (const entry of ['dist', 'docs', 'samples', 'syntaxes', 'snippets', 'language-configuration.json', 'policies', 'queries', 'schema', 'media', 'README.md']) {
+    if (existsSync(join(repoRoot, entry))) symlinkSync(join(repoRoot, entry), join(folder, entry));
+  }
+  copyFileSync(webTestsBundle, join(folder, 'tests.js'));
+  writeFileSync(join(folder, 'test-config.json'), JSON.stringify({ grep: options.grep, tagMode: pass.tagMode, timeoutMs: Number(process.env.CREDCHECK_TEST_TIMEOUT_MS) || undefined }));
+  return folder;
+}
+
 async function runPass(options, pass) {
   const started = Date.now();
   const runDir = mkdtempSync(join(tmpdir(), `credcheck-vscode-${pass.name}-`));
@@ -193,6 +214,11 @@ async function runPass(options, pass) {
   };
   const common = ['--user-data-dir', folders['user-data'], '--extensions-dir', folders.extensions];
   let extensionDevelopmentPath = repoRoot;
+  let extensionTestsPath = compiledIndex.replace(/\.js$/, '');
+  if (options.web) {
+    extensionDevelopmentPath = writeWebTestExtension(runDir, options, pass);
+    extensionTestsPath = join(extensionDevelopmentPath, 'tests');
+  }
   if (options.vsix) {
     log(`installing ${options.vsix}`);
     codeServerCli([...common, '--install-extension', options.vsix], env);
@@ -240,7 +266,9 @@ async function runPass(options, pass) {
 
     const payload = [
       ['extensionDevelopmentPath', `vscode-remote://remote${extensionDevelopmentPath}`],
-      ['extensionTestsPath', `vscode-remote://remote${compiledIndex.replace(/\.js$/, '')}`],
+      // VS Code runs the tests in the host of the extension whose folder holds them, comparing URIs with their authority:
+      // the web worker host knows the extension under code-server's real authority (host:port), not as `remote`.
+      ['extensionTestsPath', `vscode-remote://${options.web ? `127.0.0.1:${port}` : 'remote'}${extensionTestsPath}`],
       ['skipWelcome', 'true'],
       ['skipReleaseNotes', 'true'],
     ];

@@ -122,7 +122,15 @@ export class QueryRunner {
       // Re-insert so the map's insertion order is least-recently-used first.
       this.cache.delete(key);
       this.cache.set(key, hit);
-      return { compiled: await hit, cached: true };
+      try {
+        return { compiled: await hit, cached: true };
+      } catch (error) {
+        // The compilation was another run's, cancelled since (an edit, a settings change): not an answer for this run,
+        // which compiles the text itself.
+        if (signal?.aborted || (error as Error)?.name !== 'AbortError') throw error;
+        if (this.cache.get(key) === hit) this.cache.delete(key);
+        return this.compile(queryText, signal);
+      }
     }
     const pending = this.compileModule(queryText, module, signal);
     this.cache.set(key, pending);

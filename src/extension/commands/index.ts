@@ -36,6 +36,6 @@ export function createCommands(services: Services): Record<string, Command> {
     'credcheck.openCheckDocumentation': openCheckDocumentation(services),
     'credcheck.showLog': showLog(services),
     'credcheck.query': query(services),
-    'credcheck.runExampleQuery': runExampleQuery(services),
+    'credcheck.runExampleQuery': runExampleQuery(),
   };
 }

@@ -1,13 +1,15 @@
 /** The query editor: a Rego query over the current report, and the shipped example queries. */
 import * as vscode from 'vscode';
-import { loadExampleQueries } from '../../core/query/exampleQueries';
+import { findExampleDirectory, loadExampleQueries } from '../../core/query/exampleQueries';
 import { currentReport, requireReport } from './currentReport';
 import type { Command, Services } from './services';
 
 const STARTER_QUERY = 'top10-08-users-without-mfa';
 
-export function query(services: Pick<Services, 'context' | 'auditor' | 'tree' | 'queryPanel'>): Command {
-  const { context, queryPanel } = services;
+// The shipped examples are found beside the running bundle (the extension's own files), not through `extensionUri`:
+// in VS Code for the Web that URI is not a path the core can read (src/web/files.ts).
+export function query(services: Pick<Services, 'auditor' | 'tree' | 'queryPanel'>): Command {
+  const { queryPanel } = services;
   return async (text?: string): Promise<vscode.TextDocument | undefined> => {
     // The report is chosen before the query editor takes the focus; a query editor already open keeps its report.
     const report = currentReport(services)?.uri ?? queryPanel.reportUri;
@@ -15,15 +17,15 @@ export function query(services: Pick<Services, 'context' | 'auditor' | 'tree' | 
       requireReport(services);
       return undefined;
     }
-    const examples = loadExampleQueries(vscode.Uri.joinPath(context.extensionUri, 'queries').fsPath);
+    const examples = loadExampleQueries(findExampleDirectory());
     const starter = examples.find((example) => example.name === STARTER_QUERY) ?? examples[0];
     return queryPanel.open(text ?? starter?.query ?? '[u.user | some u in input.users; u.mfa_active == false]', report);
   };
 }
 
-export function runExampleQuery({ context }: Pick<Services, 'context'>): Command {
+export function runExampleQuery(): Command {
   return async (name?: string): Promise<vscode.TextDocument | undefined> => {
-    const examples = loadExampleQueries(vscode.Uri.joinPath(context.extensionUri, 'queries').fsPath);
+    const examples = loadExampleQueries(findExampleDirectory());
     const chosen = name
       ? examples.find((example) => example.name === name)
       : (await vscode.window.showQuickPick(

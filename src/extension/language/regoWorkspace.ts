@@ -31,7 +31,9 @@ export class RegoWorkspace implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.rego');
     // Deleting or renaming a folder reports the folder, not the .rego files in it: a stale module would keep being
     // compiled with the others (and break their checks and tests).
-    const folders = vscode.workspace.createFileSystemWatcher('**', true, true, false);
+    // A folder deleted and created again soon after is reported as changed (the watcher coalesces the two events), with
+    // nothing about the files that went with it: a change of a folder holding indexed files checks they still exist.
+    const folders = vscode.workspace.createFileSystemWatcher('**', true, false, false);
     this.subscriptions.push(
       watcher,
       folders,
@@ -39,6 +41,7 @@ export class RegoWorkspace implements vscode.Disposable {
       watcher.onDidChange((uri) => void this.reloadFromDisk(uri)),
       watcher.onDidDelete((uri) => this.remove(uri)),
       folders.onDidDelete((uri) => this.removeUnder(uri)),
+      folders.onDidChange((uri) => void this.removeMissingUnder(uri)),
       vscode.workspace.onDidOpenTextDocument((document) => this.update(document)),
       vscode.workspace.onDidChangeTextDocument((event) => this.update(event.document)),
       // Closing without saving drops the unsaved text: the disk is the truth again.
@@ -124,6 +127,19 @@ export class RegoWorkspace implements vscode.Disposable {
   private removeUnder(folder: vscode.Uri): void {
     const prefix = `${folder.toString().replace(/\/+$/, '')}/`;
     for (const key of [...this.files.keys()]) if (key.startsWith(prefix)) this.remove(this.files.get(key)!.uri);
+  }
+
+  /** Drops the indexed files under `folder` that no longer exist (a changed file under it matches none: cheap). */
+  private async removeMissingUnder(folder: vscode.Uri): Promise<void> {
+    const prefix = `${folder.toString().replace(/\/+$/, '')}/`;
+    for (const [key, entry] of [...this.files]) {
+      if (!key.startsWith(prefix)) continue;
+      try {
+        await vscode.workspace.fs.stat(entry.uri);
+      } catch {
+        if (this.files.get(key) === entry) this.remove(entry.uri);
+      }
+    }
   }
 
   private async reloadFromDisk(uri: vscode.Uri): Promise<void> {

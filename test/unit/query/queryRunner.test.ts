@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { EmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
+import { CompilationAbortedError, EmbeddedCompiler } from '../../../src/core/compiler/embeddedCompiler';
 import { CompileRequest, CompileResult, RegoCompiler } from '../../../src/core/compiler/regoCompiler';
 import { PolicyInput } from '../../../src/core/model';
 import { readQueryBody } from '../../../src/core/query/queryBody';
@@ -21,6 +21,23 @@ class CountingCompiler implements RegoCompiler {
   }
   dispose(): void {
     this.inner.dispose();
+  }
+}
+
+/** Abandons a compilation when its caller's signal fires, as the extension's shared compiler does. */
+class AbandoningCompiler implements RegoCompiler {
+  constructor(private readonly inner: RegoCompiler) {}
+  compile(request: CompileRequest): Promise<CompileResult> {
+    const { signal, ...shared } = request;
+    const result = this.inner.compile(shared);
+    if (!signal) return result;
+    return new Promise((resolve, reject) => {
+      signal.addEventListener('abort', () => reject(new CompilationAbortedError()), { once: true });
+      result.then(resolve, reject);
+    });
+  }
+  dispose(): void {
+    // The inner compiler belongs to the suite.
   }
 }
 
@@ -177,6 +194,24 @@ describe('query runner (embedded compiler, opa-wasm)', function () {
     const afterFirst = compiler.calls;
     await runner.run('[u |', [input]);
     assert.equal(compiler.calls, afterFirst);
+  });
+
+  it('a run that joined a compilation of a run cancelled since compiles the text itself instead of failing', async () => {
+    const shared = new QueryRunner(new AbandoningCompiler(compiler));
+    try {
+      const text = '[u.user | some u in input.users; u.password_enabled == true]';
+      const first = new AbortController();
+      const cancelled = shared.run(text, [input], { signal: first.signal });
+      // Same text: the second run waits on the first run's compilation, which its cancellation abandons.
+      const second = shared.run(text, [input]);
+      first.abort();
+      await assert.rejects(cancelled, /compilation aborted/);
+      const outcome = await second;
+      assert.ok(outcome.ok, JSON.stringify(outcome));
+      assert.deepEqual(outcome.results[0], { file: SAMPLE, defined: true, value: ['dwight_schrute', 'kelly_kapoor', 'ryan_howard'] });
+    } finally {
+      shared.dispose();
+    }
   });
 
   it('answers the bodies of issue #16 as opa eval does: expression values without variables, bindings as columns', async () => {

@@ -1,0 +1,96 @@
+/**
+ * `node:crypto` in the web build: what the core uses, synchronously as there (SHA-256 content keys and fingerprints,
+ * random nonces). WebCrypto's `subtle.digest` is asynchronous, so SHA-256 is computed here (FIPS 180-4).
+ */
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+class Sha256 {
+  private readonly state = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  private readonly block = new Uint8Array(64);
+  private readonly words = new Uint32Array(64);
+  private filled = 0;
+  private length = 0;
+
+  update(data: string | Uint8Array): this {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    this.length += bytes.length;
+    let offset = 0;
+    while (offset < bytes.length) {
+      const take = Math.min(64 - this.filled, bytes.length - offset);
+      this.block.set(bytes.subarray(offset, offset + take), this.filled);
+      this.filled += take;
+      offset += take;
+      if (this.filled === 64) {
+        this.compress();
+        this.filled = 0;
+      }
+    }
+    return this;
+  }
+
+  digest(encoding?: 'hex' | 'base64'): string | Uint8Array {
+    const bits = this.length * 8;
+    this.update(new Uint8Array([0x80]));
+    while (this.filled !== 56) this.update(new Uint8Array([0]));
+    const tail = new Uint8Array(8);
+    new DataView(tail.buffer).setUint32(0, Math.floor(bits / 2 ** 32));
+    new DataView(tail.buffer).setUint32(4, bits >>> 0);
+    this.update(tail);
+    const out = new Uint8Array(32);
+    const view = new DataView(out.buffer);
+    this.state.forEach((word, index) => view.setUint32(index * 4, word));
+    return encodeBytes(out, encoding);
+  }
+
+  private compress(): void {
+    const w = this.words;
+    const view = new DataView(this.block.buffer);
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(i * 4);
+    for (let i = 16; i < 64; i++) {
+      const s0 = rotr(w[i - 15]!, 7) ^ rotr(w[i - 15]!, 18) ^ (w[i - 15]! >>> 3);
+      const s1 = rotr(w[i - 2]!, 17) ^ rotr(w[i - 2]!, 19) ^ (w[i - 2]! >>> 10);
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, h] = this.state as unknown as number[];
+    for (let i = 0; i < 64; i++) {
+      const t1 = (h! + (rotr(e!, 6) ^ rotr(e!, 11) ^ rotr(e!, 25)) + ((e! & f!) ^ (~e! & g!)) + K[i]! + w[i]!) >>> 0;
+      const t2 = ((rotr(a!, 2) ^ rotr(a!, 13) ^ rotr(a!, 22)) + ((a! & b!) ^ (a! & c!) ^ (b! & c!))) >>> 0;
+      h = g;
+      g = f;
+      f = e;
+      e = (d! + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
+    }
+    [a, b, c, d, e, f, g, h].forEach((value, index) => (this.state[index] = (this.state[index]! + value!) >>> 0));
+  }
+}
+
+function rotr(value: number, bits: number): number {
+  return (value >>> bits) | (value << (32 - bits));
+}
+
+function encodeBytes(bytes: Uint8Array, encoding?: string): string | Uint8Array {
+  if (encoding === 'hex') return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  if (encoding === 'base64') return btoa(String.fromCharCode(...bytes));
+  return bytes;
+}
+
+export function createHash(algorithm: string): Sha256 {
+  if (algorithm !== 'sha256') throw new Error(`hash ${algorithm} is not available in VS Code for the Web`);
+  return new Sha256();
+}
+
+export function randomBytes(size: number): { toString(encoding: 'hex' | 'base64'): string } {
+  const bytes = crypto.getRandomValues(new Uint8Array(size));
+  return { toString: (encoding) => encodeBytes(bytes, encoding) as string };
+}
