@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ProfileFetchOutcome } from '../../core/fetch/multiAccountFetcher';
+import { writeWholeFile } from '../../core/files/atomicFile';
 import { listProfileNames } from '../logic/awsProfiles';
 import type { Command, Services } from './services';
 
@@ -72,7 +73,10 @@ export function fetchReport({ context, config, log, auditor, reports }: Pick<Ser
       let document: vscode.TextDocument;
       const saveTo = options?.saveTo && outcomes.length === 1 ? options.saveTo : undefined;
       if (saveTo) {
-        await vscode.workspace.fs.writeFile(saveTo, new TextEncoder().encode(csv));
+        // A credential report is sensitive: on disk it is owner-only (0600, also over an existing file) and written whole
+        // or not at all, as the CLI and the organisation fetch write it. A virtual file system has no modes.
+        if (saveTo.scheme === 'file') writeWholeFile(saveTo.fsPath, csv, { mode: 0o600, forceMode: true });
+        else await vscode.workspace.fs.writeFile(saveTo, new TextEncoder().encode(csv));
         auditor.setMetadata(saveTo, { generatedTime, ...(mfaDevices ? { mfaDevices } : {}) });
         document = await vscode.workspace.openTextDocument(saveTo);
       } else {

@@ -3,6 +3,9 @@
  * started and stopped by this suite, holding users created through the real SDK.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { MotoServer, MOTO_SERVER_BINARY } from '../../support/motoServer';
@@ -59,5 +62,21 @@ describe('fetch from a real IAM endpoint (moto)', function () {
     assert.ok(!failing.some((entry) => entry.startsWith('console-user-mfa:moto-api-user')), 'an API-only user has no console password');
     const diagnostics = await waitFor('diagnostics on the fetched report', () => vscode.languages.getDiagnostics(document.uri).length > 0 && vscode.languages.getDiagnostics(document.uri));
     assert.ok(diagnostics.length > 0, 'the fetched report has diagnostics');
+  });
+
+  it('saves a fetched report owner-only (0600), also over an existing readable file', async () => {
+    await activateExtension();
+    const saveTo = vscode.Uri.file(path.join(os.tmpdir(), `credcheck-fetched-${process.pid}.csv`));
+    fs.writeFileSync(saveTo.fsPath, 'old,content\n', { mode: 0o644 });
+    try {
+      const editors = await vscode.commands.executeCommand<vscode.TextEditor[]>('credcheck.fetchReport', { profiles: [], endpointUrl: moto!.url, saveTo });
+      assert.strictEqual(editors.length, 1);
+      assert.strictEqual(editors[0]!.document.uri.fsPath, saveTo.fsPath);
+      assert.match(fs.readFileSync(saveTo.fsPath, 'utf8'), /^user,arn,[^]*\nmoto-console-user,/);
+      assert.strictEqual(fs.statSync(saveTo.fsPath).mode & 0o777, 0o600);
+    } finally {
+      await closeAllEditors();
+      fs.rmSync(saveTo.fsPath, { force: true });
+    }
   });
 });
