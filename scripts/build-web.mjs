@@ -35,6 +35,8 @@ const withoutAws = {
   name: 'without-aws',
   setup(esbuild) {
     esbuild.onResolve({ filter: /core\/fetch\/(credentialReportFetcher|multiAccountFetcher)$/ }, () => ({ path: join(root, 'src', 'web', 'awsFetchUnavailable.ts') }));
+    // Whatever else reaches for the SDK (the organisation fetch) gets a loader that refuses: the SDK is never bundled.
+    esbuild.onResolve({ filter: /\/aws\/loadAwsSdk$/ }, () => ({ path: join(root, 'src', 'web', 'awsSdkUnavailable.ts') }));
   },
 };
 const web = {

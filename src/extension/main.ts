@@ -86,7 +86,10 @@ export function activate(context: vscode.ExtensionContext, host: ExtensionHostKi
   const services: Services = { context, log, config, auditor, reports, tree, summary, suppressions, documentation, queryPanel };
   const commands = createCommands(services);
   // A browser cannot call AWS: the command says so instead (and the AWS SDK stays out of the web bundle's work).
-  if (host.web) commands['credcheck.fetchReport'] = fetchUnavailableInBrowser(log);
+  if (host.web) {
+    commands['credcheck.fetchReport'] = fetchUnavailableInBrowser(log);
+    commands['credcheck.fetchOrganization'] = fetchUnavailableInBrowser(log);
+  }
   for (const [id, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }

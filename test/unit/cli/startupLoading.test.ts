@@ -65,7 +65,10 @@ describe('what a CLI run loads (built CLI)', function () {
     assert.deepEqual(loaded.builtins.filter((name) => /undici|_http_/.test(name)), []);
     assert.equal(loaded.segmenters, 0);
     // Bundled into dist/cli.js, the SDK would load with it: it lives in dist/aws.js only (esbuild names each source).
-    assert.ok(!readFileSync(join(REPOSITORY_ROOT, 'dist', 'cli.js'), 'utf8').includes('node_modules/@aws-sdk/'), 'dist/cli.js contains the AWS SDK');
+    // The same for the extension's bundles; the web one must never hold it (a browser cannot call AWS: no CORS).
+    for (const bundle of ['cli.js', 'extension.js', 'web/extension.js']) {
+      assert.ok(!readFileSync(join(REPOSITORY_ROOT, 'dist', bundle), 'utf8').includes('node_modules/@aws-sdk/'), `dist/${bundle} contains the AWS SDK`);
+    }
     assert.deepEqual(readdirSync(join(work, 'cache', 'v8')).filter((name) => /^cli\.js-[0-9a-f]+\.bin$/.test(name)).length, 1, 'the code cache was written');
 
     const second = spawnSync(process.execPath, args, { cwd: REPOSITORY_ROOT, encoding: 'utf8', env: probeEnvironment() });

@@ -26,11 +26,13 @@ describe('web: suppressions and what a browser cannot do', () => {
 
   it('fetch from AWS says in one message why it cannot run in a browser', async () => {
     await activateExtension();
-    const answer = await vscode.commands.executeCommand<{ unavailable?: string }>('credcheck.fetchReport');
-    assert.ok(answer?.unavailable, `the command answered ${JSON.stringify(answer)}`);
-    assert.match(answer.unavailable, /not available in VS Code for the Web/);
-    assert.match(answer.unavailable, /CORS/);
-    assert.match(answer.unavailable, /aws iam get-credential-report/);
+    for (const command of ['credcheck.fetchReport', 'credcheck.fetchOrganization']) {
+      const answer = await vscode.commands.executeCommand<{ unavailable?: string }>(command);
+      assert.ok(answer?.unavailable, `${command} answered ${JSON.stringify(answer)}`);
+      assert.match(answer.unavailable, /not available in VS Code for the Web/);
+      assert.match(answer.unavailable, /CORS/);
+      assert.match(answer.unavailable, /aws iam get-credential-report/);
+    }
     await requestScreenshot('web-fetch-message');
     await vscode.commands.executeCommand('notifications.clearAll');
   });
