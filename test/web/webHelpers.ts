@@ -1,23 +1,22 @@
 // What the web suites share: activation, paths in the workspace, a small assert (Node's `assert` is not in a browser),
 // and screenshot requests to the launcher through files (the Node suites' screenshots.ts uses Node's fs).
 import * as vscode from 'vscode';
-import type { CredcheckApi } from '../../src/extension/main';
-import { waitFor } from '../integration/waitFor';
+import { EXTENSION_ID, waitFor } from '../integration/suite/extensionHelpers';
 
-export { waitFor };
-export const EXTENSION_ID = 'credcheck.credcheck';
-
-export async function activateExtension(): Promise<CredcheckApi> {
-  const extension = vscode.extensions.getExtension<CredcheckApi>(EXTENSION_ID);
-  assert.ok(extension, `extension ${EXTENSION_ID} is not loaded in this host`);
-  return extension.activate();
-}
-
-export function workspaceUri(...segments: string[]): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder');
-  return vscode.Uri.joinPath(folder.uri, ...segments);
-}
+// Activation, workspace paths and report cells: the Node suites' helpers, which bundle for the browser as they are.
+export {
+  activateExtension,
+  cellOf,
+  closeAllEditors,
+  codeOf,
+  EXTENSION_ID,
+  openWorkspaceReport,
+  removeIfExists,
+  reportDiagnostics,
+  rowOf,
+  waitFor,
+  workspaceUri,
+} from '../integration/suite/extensionHelpers';
 
 class AssertionError extends Error {
   override name = 'AssertionError';
@@ -71,52 +70,10 @@ export async function requestScreenshot(name: string): Promise<string> {
   return reply.path;
 }
 
-export function reportDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.source === 'credcheck');
-}
-
-export function codeOf(diagnostic: vscode.Diagnostic): string {
-  return typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
-}
-
-/** The cell text of one column in one line of a CSV document, and its range, computed independently of the extension. */
-export function cellOf(document: vscode.TextDocument, line: number, column: string): { text: string; range: vscode.Range } {
-  const header = document.lineAt(0).text.split(',');
-  const index = header.indexOf(column);
-  assert.ok(index >= 0, `no column ${column}`);
-  const cells = document.lineAt(line).text.split(',');
-  const start = cells.slice(0, index).reduce((sum, cell) => sum + cell.length + 1, 0);
-  return { text: cells[index]!, range: new vscode.Range(line, start, line, start + cells[index]!.length) };
-}
-
-/** The 0-based line of a user's row. */
-export function rowOf(document: vscode.TextDocument, user: string): number {
-  for (let line = 1; line < document.lineCount; line++) if (document.lineAt(line).text.startsWith(`${user},`)) return line;
-  throw new Error(`no row for ${user}`);
-}
-
-export async function openWorkspaceReport(): Promise<{ document: vscode.TextDocument; editor: vscode.TextEditor }> {
-  const document = await vscode.workspace.openTextDocument(workspaceUri('sample-credential-report.csv'));
-  const editor = await vscode.window.showTextDocument(document, { preview: false });
-  return { document, editor };
-}
-
-export async function closeAllEditors(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-}
-
 export async function writeText(uri: vscode.Uri, text: string): Promise<void> {
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
 }
 
 export async function readText(uri: vscode.Uri): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-}
-
-export async function removeIfExists(uri: vscode.Uri): Promise<void> {
-  try {
-    await vscode.workspace.fs.delete(uri, { recursive: true });
-  } catch {
-    // already gone
-  }
 }

@@ -1,5 +1,6 @@
-// Shared by the extension's integration suites: activation, waiting, and reading cells of the report under test.
-import * as assert from 'assert';
+// Shared by the extension's integration suites, the Node ones and the web ones (test/web/webHelpers.ts re-exports it):
+// activation, waiting, and reading cells of the report under test. It imports nothing from Node (no `assert`), so it
+// also bundles for the browser.
 import * as vscode from 'vscode';
 import type { CredcheckApi } from '../../../src/extension/main';
 
@@ -7,15 +8,19 @@ export { waitFor } from '../waitFor';
 
 export const EXTENSION_ID = 'credcheck.credcheck';
 
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
 export async function activateExtension(): Promise<CredcheckApi> {
   const extension = vscode.extensions.getExtension<CredcheckApi>(EXTENSION_ID);
-  assert.ok(extension, `extension ${EXTENSION_ID} is not installed in this host`);
+  check(extension, `extension ${EXTENSION_ID} is not installed in this host`);
   return extension.activate();
 }
 
 export function workspaceUri(...segments: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder');
+  check(folder, 'no workspace folder');
   return vscode.Uri.joinPath(folder.uri, ...segments);
 }
 
@@ -31,7 +36,7 @@ export function codeOf(diagnostic: vscode.Diagnostic): string {
 export function cellOf(document: vscode.TextDocument, line: number, column: string): { text: string; range: vscode.Range } {
   const header = document.lineAt(0).text.split(',');
   const index = header.indexOf(column);
-  assert.ok(index >= 0, `no column ${column}`);
+  check(index >= 0, `no column ${column}`);
   const cells = document.lineAt(line).text.split(',');
   const start = cells.slice(0, index).reduce((sum, cell) => sum + cell.length + 1, 0);
   return { text: cells[index]!, range: new vscode.Range(line, start, line, start + cells[index]!.length) };
